@@ -49,6 +49,9 @@ type Device struct {
 	Inputs []Input
 	// Notes are the input lines farend did not understand.
 	Notes source.Notes
+	// Router holds a router configuration's VRFs, routing protocols,
+	// static routes, filters and policies; nil for Linux hosts.
+	Router *Router
 }
 
 // Input records one expected input file of a device and whether it was

@@ -29,7 +29,13 @@ type Interface struct {
 	Addrs []Address
 	// Tunnel is set for tunnel interfaces.
 	Tunnel *Tunnel
-	Pos    source.Pos
+	// VRFTable is the routing table of a VRF device (Kind "vrf"); 0
+	// otherwise.
+	VRFTable uint32
+	// Group is the interface group (`ip link set X group N`), which
+	// `ip rule ... suppress_ifgroup` matches; 0 is "default".
+	Group int
+	Pos   source.Pos
 }
 
 // Address is one address on an interface.
@@ -46,8 +52,14 @@ type Address struct {
 // Tunnel describes a point-to-point tunnel's outer endpoints.
 type Tunnel struct {
 	// Mode is "sit", "gre", "ipip", "ip6tnl" ...
-	Mode   string
+	Mode string
+	// Local and Remote are the zero Addr when iproute2 printed "any".
 	Local  netip.Addr
 	Remote netip.Addr
-	TTL    int
+	// TTL is the outer TTL (hop limit for ip6tnl); 0 means inherit.
+	TTL int
+	// Proto is the inner protocol as iproute2 prints it: "ip6ip" (sit),
+	// "ipip", "mplsip", "any", "ip6ip6", "ipip6" (ip6tnl); "" when not
+	// printed (gre).
+	Proto string
 }

@@ -71,7 +71,24 @@ type Route struct {
 	Nexthops []Nexthop
 	// Linkdown is set when every nexthop's device has no carrier.
 	Linkdown bool
-	Pos      source.Pos
+	// MTU is the route's mtu metric (`mtu [lock] N`); 0 when none is set
+	// and the device MTU applies.
+	MTU int
+	// NHID is the id of the nexthop object the route uses (`nhid N`), 0
+	// when none; Nexthops then holds the object's paths as iproute2
+	// expanded them.
+	NHID uint32
+	// Pref is the IPv6 router preference ("low", "medium", "high"; "" for
+	// IPv4), which ranks routes of equal metric.
+	Pref string
+	// Expires is the remaining lifetime in seconds; 0 means permanent.
+	Expires int
+	// Encap is a lightweight tunnel encapsulation (`encap ip id 1 dst ...`,
+	// `encap seg6 mode encap segs ...`) as iproute2 prints it; "" when
+	// none. Packets using such a route are encapsulated, which farend does
+	// not model.
+	Encap string
+	Pos   source.Pos
 }
 
 // Nexthop is one path of a route.

@@ -75,5 +75,8 @@ type RouteRule struct {
 	SuppressPrefixLen int
 	// SuppressIfGroup is -1 when unset.
 	SuppressIfGroup int
-	Pos             source.Pos
+	// Protocol is who installed the rule ("static", "kernel", "99" ...);
+	// "" when iproute2 did not print it (unspec or kernel).
+	Protocol string
+	Pos      source.Pos
 }

@@ -62,6 +62,9 @@ type Ctx struct {
 	Branches []*Rule
 	// NAT records address and port rewrites done by targets, in order.
 	NAT []Rewrite
+	// Rule is the rule being evaluated (set by Table.Run before its
+	// matches run); targets use it to name themselves, e.g. in NAT.
+	Rule *Rule
 
 	details []string
 }

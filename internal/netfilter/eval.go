@@ -7,6 +7,10 @@ import "fmt"
 // means a broken ruleset.
 const maxDepth = 64
 
+// maxHops bounds the jumps and gotos of one walk: a goto loop does not
+// grow the stack, so maxDepth alone would not stop it.
+const maxHops = 1 << 16
+
 // Step is one event of a chain walk, in the kernel's order: a rule that
 // fully matched (whatever its target did) or a built-in chain's policy.
 // These are the events the kernel's trace (`nft monitor trace`) lists.
@@ -25,6 +29,10 @@ type Step struct {
 	Maybe bool
 	// Details are the sentences matches and the target gave.
 	Details []string
+	// NoMatch is true for a rule that did not match but whose matches
+	// explained their decision (an rpfilter lookup that passed, say):
+	// kept so that the answer can show the check.
+	NoMatch bool
 }
 
 // Outcome is the result of one base chain.
@@ -57,6 +65,7 @@ func (t *Table) Run(c *Ctx, chain string) Outcome {
 	}
 	c.Table = t.Name
 	var stack []frame
+	hops := 0
 	cur, i := base, 0
 	policy := func() Outcome {
 		out.Steps = append(out.Steps, Step{Table: t.Name, Chain: base.Name, Policy: true, Verdict: Verdict{Kind: base.Policy}})
@@ -80,8 +89,12 @@ func (t *Table) Run(c *Ctx, chain string) Outcome {
 		r := cur.Rules[i]
 		i++
 		c.details = c.details[:0]
+		c.Rule = r
 		m, maybe := c.ruleMatches(r)
 		if !m {
+			if len(c.details) > 0 {
+				out.Steps = append(out.Steps, Step{Table: t.Name, Chain: cur.Name, Rule: r, NoMatch: true, Details: append([]string(nil), c.details...)})
+			}
 			continue
 		}
 		step := Step{Table: t.Name, Chain: cur.Name, Rule: r, Maybe: maybe}
@@ -111,6 +124,13 @@ func (t *Table) Run(c *Ctx, chain string) Outcome {
 			if next == nil {
 				out.Uncertain = append(out.Uncertain, fmt.Sprintf("%s: chain %q does not exist; the kernel would refuse this ruleset", r.Ref(), v.Chain))
 				continue
+			}
+			hops++
+			if hops > maxHops {
+				out.Uncertain = append(out.Uncertain, fmt.Sprintf("%s: more than %d jumps and gotos; the chains loop (the kernel would refuse this ruleset); stopped", r.Ref(), maxHops))
+				out.Verdict = Drop
+				out.By = r
+				return out
 			}
 			if len(stack) >= maxDepth {
 				out.Uncertain = append(out.Uncertain, fmt.Sprintf("%s: jumps nest deeper than %d; stopped", r.Ref(), maxDepth))

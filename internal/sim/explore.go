@@ -1,0 +1,109 @@
+package sim
+
+import (
+	"fmt"
+
+	"farend/internal/netfilter"
+	"farend/internal/packet"
+	"farend/internal/trace"
+)
+
+// maxRuns bounds the exploration of undecidable matches.
+const maxRuns = 32
+
+// Trace walks req through the host. Rules whose matches cannot be decided
+// from the snapshot (statistic, ipset, unmodelled matches) are taken as
+// not matching on the main path; every other combination met on the way
+// is walked too and reported as an alternative outcome.
+func (h *Host) Trace(req Request) (trace.Trace, error) {
+	if err := h.Validate(req); err != nil {
+		return trace.Trace{}, err
+	}
+	var runs []*walk
+	var assumptions [][]string
+	var explore func(choices map[*netfilter.Rule]bool, assume []string)
+	explore = func(choices map[*netfilter.Rule]bool, assume []string) {
+		if len(runs) >= maxRuns {
+			return
+		}
+		w := h.walkOnce(req, choices)
+		runs = append(runs, w)
+		assumptions = append(assumptions, assume)
+		for i, b := range w.branches {
+			nc := make(map[*netfilter.Rule]bool, len(choices)+i+1)
+			for k, v := range choices {
+				nc[k] = v
+			}
+			na := append([]string(nil), assume...)
+			for _, prev := range w.branches[:i] {
+				nc[prev] = false
+				na = append(na, fmt.Sprintf("%s does not match", prev.Ref()))
+			}
+			nc[b] = true
+			na = append(na, fmt.Sprintf("%s matches: %s", b.Ref(), b.Text))
+			explore(nc, na)
+		}
+	}
+	explore(map[*netfilter.Rule]bool{}, nil)
+	t := runs[0].result
+	seen := map[string]bool{string(t.Disposition) + t.Reason: true}
+	for i, w := range runs[1:] {
+		key := string(w.result.Disposition) + w.result.Reason
+		if seen[key] {
+			continue
+		}
+		seen[key] = true
+		t.Alternatives = append(t.Alternatives, trace.Alternative{Assume: assumptions[i+1], Disposition: w.result.Disposition, DropReason: w.result.DropReason, Reason: w.result.Reason})
+	}
+	if len(runs) >= maxRuns {
+		t.Unknown = append(t.Unknown, fmt.Sprintf("more than %d combinations of undecidable matches: alternatives cut short", maxRuns))
+	}
+	if len(runs) > 1 && len(t.Alternatives) == 0 {
+		t.Unknown = append(t.Unknown, "some matches could not be decided from the snapshot, but every combination gives the same outcome")
+	}
+	return t, nil
+}
+
+// walkOnce walks req with the given choices and fills w.result.
+func (h *Host) walkOnce(req Request, choices map[*netfilter.Rule]bool) *walk {
+	w := newWalk(h, req, choices)
+	if h.ruleset(w.v6()) == nil {
+		w.unknown = append(w.unknown, fmt.Sprintf("no %s in the snapshot: netfilter rules unknown, none assumed", map[bool]string{false: "iptables-save", true: "ip6tables-save"}[w.v6()]))
+	}
+	w.unknown = append(w.unknown, missingInputs(h.Dev, w.v6())...)
+	if req.Local {
+		w.runOutput()
+	} else {
+		w.runInput()
+	}
+	r := &w.result
+	r.Packet = packetJSON(req.Pkt)
+	out := packetJSON(w.pkt)
+	r.PacketOut = &out
+	r.Hops = []trace.Hop{w.hop}
+	r.Fix = w.fix
+	r.Unreached = w.unfiredLogs()
+	r.Unknown = append(r.Unknown, w.unknown...)
+	return w
+}
+
+func packetJSON(p packet.Packet) trace.Packet {
+	out := trace.Packet{Family: "ipv4", Src: p.Src.String(), Dst: p.Dst.String(), Proto: packet.ProtoName(p.Proto, p.Is6())}
+	if p.Is6() {
+		out.Family = "ipv6"
+	}
+	if p.HasPorts() {
+		out.SPort, out.DPort = int(p.SPort), int(p.DPort)
+	}
+	if p.IsICMP() {
+		t, c := int(p.ICMPType), int(p.ICMPCode)
+		out.ICMPType, out.ICMPCode = &t, &c
+	}
+	if p.Proto == packet.ProtoTCP && p.TCPFlags != 0 {
+		out.TCPFlags = packet.TCPFlagsString(p.TCPFlags)
+	}
+	if p.Mark != 0 {
+		out.Mark = fmt.Sprintf("0x%x", p.Mark)
+	}
+	return out
+}

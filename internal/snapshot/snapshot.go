@@ -1,0 +1,79 @@
+// Package snapshot finds the devices of a snapshot directory (DESIGN.md
+// layout) and loads each with its vendor parsers.
+package snapshot
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+
+	"farend/internal/model"
+	"farend/internal/source"
+)
+
+// Snapshot is everything loaded from one snapshot directory.
+type Snapshot struct {
+	Dir     string
+	Devices []*model.Device
+}
+
+// Device returns the device named name, or nil.
+func (s *Snapshot) Device(name string) *model.Device {
+	for _, d := range s.Devices {
+		if d.Name == name {
+			return d
+		}
+	}
+	return nil
+}
+
+// Names lists the device names.
+func (s *Snapshot) Names() []string {
+	var out []string
+	for _, d := range s.Devices {
+		out = append(out, d.Name)
+	}
+	return out
+}
+
+// Notes gathers every device's notes.
+func (s *Snapshot) Notes() source.Notes {
+	var out source.Notes
+	for _, d := range s.Devices {
+		out = append(out, d.Notes...)
+	}
+	return out
+}
+
+// Load reads every host under dir/hosts. A snapshot directory without
+// hosts/ is an error; so is one that cannot be read.
+func Load(dir string) (*Snapshot, error) {
+	st, err := os.Stat(dir)
+	if err != nil {
+		return nil, fmt.Errorf("snapshot: %w", err)
+	}
+	if !st.IsDir() {
+		return nil, fmt.Errorf("snapshot: %s is not a directory", dir)
+	}
+	s := &Snapshot{Dir: dir}
+	hostsDir := filepath.Join(dir, "hosts")
+	entries, err := os.ReadDir(hostsDir)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("snapshot: %s has no hosts/ directory (expected hosts/<name>/ with ip-route.json, iptables-save ...)", dir)
+		}
+		return nil, fmt.Errorf("snapshot: %w", err)
+	}
+	for _, e := range entries {
+		if !e.IsDir() {
+			continue
+		}
+		d := LoadHost(filepath.Join(hostsDir, e.Name()), e.Name(), filepath.Join("hosts", e.Name()))
+		s.Devices = append(s.Devices, d)
+	}
+	sort.Slice(s.Devices, func(i, j int) bool { return s.Devices[i].Name < s.Devices[j].Name })
+	return s, nil
+}
