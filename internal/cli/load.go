@@ -28,10 +28,13 @@ func loadDevice(dir, node string) (*snapshot.Snapshot, *model.Device, error) {
 	return s, d, nil
 }
 
-// noteLines prints how many lines of a device's inputs were not understood.
+// noteSummary says how many lines of a device's inputs were not understood.
 func noteSummary(d *model.Device) string {
 	if len(d.Notes) == 0 {
 		return ""
+	}
+	if len(d.Notes) == 1 {
+		return fmt.Sprintf("1 input line of %s was not understood: see `farend parse`", d.Name)
 	}
 	return fmt.Sprintf("%d input lines of %s were not understood: see `farend parse`", len(d.Notes), d.Name)
 }

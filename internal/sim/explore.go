@@ -21,6 +21,8 @@ func (h *Host) Trace(req Request) (trace.Trace, error) {
 	}
 	var runs []*walk
 	var assumptions [][]string
+	// assumed[i] are the rules taken as matching in run i.
+	var assumed []map[*netfilter.Rule]bool
 	var explore func(choices map[*netfilter.Rule]bool, assume []string)
 	explore = func(choices map[*netfilter.Rule]bool, assume []string) {
 		if len(runs) >= maxRuns {
@@ -29,6 +31,13 @@ func (h *Host) Trace(req Request) (trace.Trace, error) {
 		w := h.walkOnce(req, choices)
 		runs = append(runs, w)
 		assumptions = append(assumptions, assume)
+		yes := map[*netfilter.Rule]bool{}
+		for r, v := range choices {
+			if v {
+				yes[r] = true
+			}
+		}
+		assumed = append(assumed, yes)
 		for i, b := range w.branches {
 			nc := make(map[*netfilter.Rule]bool, len(choices)+i+1)
 			for k, v := range choices {
@@ -46,21 +55,17 @@ func (h *Host) Trace(req Request) (trace.Trace, error) {
 	}
 	explore(map[*netfilter.Rule]bool{}, nil)
 	t := runs[0].result
-	seen := map[string]bool{string(t.Disposition) + t.Reason: true}
+	primary := string(t.Disposition) + t.Reason
 	for i, w := range runs[1:] {
-		key := string(w.result.Disposition) + w.result.Reason
-		if seen[key] {
+		if string(w.result.Disposition)+w.result.Reason == primary {
 			continue
 		}
-		seen[key] = true
 		t.Alternatives = append(t.Alternatives, trace.Alternative{Assume: assumptions[i+1], Disposition: w.result.Disposition, DropReason: w.result.DropReason, Reason: w.result.Reason})
 	}
 	if len(runs) >= maxRuns {
 		t.Unknown = append(t.Unknown, fmt.Sprintf("more than %d combinations of undecidable matches: alternatives cut short", maxRuns))
 	}
-	if len(runs) > 1 && len(t.Alternatives) == 0 {
-		t.Unknown = append(t.Unknown, "some matches could not be decided from the snapshot, but every combination gives the same outcome")
-	}
+	t.Unknown = append(t.Unknown, undecided(runs, assumed)...)
 	return t, nil
 }
 
@@ -104,6 +109,37 @@ func packetJSON(p packet.Packet) trace.Packet {
 	}
 	if p.Mark != 0 {
 		out.Mark = fmt.Sprintf("0x%x", p.Mark)
+	}
+	return out
+}
+
+// undecided names every rule whose matches the snapshot cannot decide, and
+// whether taking it as matching changes the outcome.
+func undecided(runs []*walk, assumed []map[*netfilter.Rule]bool) []string {
+	primary := string(runs[0].result.Disposition) + runs[0].result.Reason
+	var order []*netfilter.Rule
+	changes := map[*netfilter.Rule]bool{}
+	seen := map[*netfilter.Rule]bool{}
+	for i, w := range runs {
+		for _, b := range w.branches {
+			if !seen[b] {
+				seen[b] = true
+				order = append(order, b)
+			}
+		}
+		if string(w.result.Disposition)+w.result.Reason != primary {
+			for r := range assumed[i] {
+				changes[r] = true
+			}
+		}
+	}
+	var out []string
+	for _, r := range order {
+		effect := "taking it as matching does not change the outcome"
+		if changes[r] {
+			effect = "it can change the outcome: see the alternatives"
+		}
+		out = append(out, fmt.Sprintf("%s (%s, %s) cannot be decided from the snapshot; %s", r.Ref(), r.Text, r.Pos, effect))
 	}
 	return out
 }

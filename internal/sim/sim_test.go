@@ -164,6 +164,9 @@ COMMIT
 	if len(tr.Alternatives) != 1 || tr.Alternatives[0].Disposition != trace.ExitsNetwork {
 		t.Fatalf("alternatives = %+v, want one EXITS_NETWORK", tr.Alternatives)
 	}
+	if u := strings.Join(tr.Unknown, "\n"); !strings.Contains(u, "filter/FORWARD#1") || !strings.Contains(u, "can change the outcome") {
+		t.Errorf("unknown does not name the undecidable rule: %q", u)
+	}
 }
 
 func TestNotrackSkipsNAT(t *testing.T) {
