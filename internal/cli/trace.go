@@ -148,11 +148,11 @@ func (f *traceFlags) request() (sim.Request, error) {
 			p.TCPFlags = fl
 		}
 	case p.IsICMP():
-		it, err := packet.ParseICMPType(f.icmpType, v6)
+		typ, code, err := netfilter.ParseICMPType(f.icmpType, v6)
 		if err != nil {
 			return req, usagef("--icmp-type: %v", err)
 		}
-		p.ICMPType, p.ICMPCode = it.Type, it.Code
+		p.ICMPType, p.ICMPCode = typ, code
 	}
 	mark, err := strconv.ParseUint(f.mark, 0, 32)
 	if err != nil {

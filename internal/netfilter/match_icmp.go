@@ -197,3 +197,15 @@ func (m *ICMPMatch) Check(e Entry) string {
 	}
 	return checkProto("-m icmp", e, packet.ProtoICMP)
 }
+
+// ParseICMPType parses an ICMP (v6 false) or ICMPv6 type as iptables
+// names them ("echo-request", "8", "3/1") for building a packet: the code
+// is the lowest the name covers.
+func ParseICMPType(s string, v6 bool) (typ, code uint8, err error) {
+	names := icmpNames
+	if v6 {
+		names = icmp6Names
+	}
+	t, lo, _, err := parseICMPType(s, names)
+	return t, lo, err
+}
