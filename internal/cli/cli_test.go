@@ -14,12 +14,12 @@ import (
 func TestUsageErrors(t *testing.T) {
 	snap := filepath.Join(story1, "broken")
 	cases := [][]string{
-		{"trace", snap, "--node", "fc20", "--src", "2001:db8:2::1", "--dst", "2001:db8:d0c::2"},                               // neither --in nor --local
-		{"trace", snap, "--node", "fc20", "--in", "sit1", "--src", "2001:db8:2::1", "--dst", "192.0.2.1"},                   // mixed families
-		{"trace", snap, "--node", "fc20", "--in", "nope0", "--src", "2001:db8:2::1", "--dst", "2001:db8:d0c::2"},             // no such interface
-		{"trace", snap, "--node", "nope", "--in", "sit1", "--src", "2001:db8:2::1", "--dst", "2001:db8:d0c::2"},              // no such node
-		{"trace", snap, "--in", "sit1", "--src", "2001:db8:2::1", "--dst", "2001:db8:d0c::2", "--proto", "tcp"},              // tcp without --dport
-		{"trace", snap, "--in", "sit1", "--src", "2001:db8:2::1", "--dst", "2001:db8:d0c::2", "--ct-state", "INVALID"},       // not a start state
+		{"trace", snap, "--node", "fc20", "--src", "2001:db8:2::1", "--dst", "2001:db8:d0c::2"},                            // neither --in nor --local
+		{"trace", snap, "--node", "fc20", "--in", "sit1", "--src", "2001:db8:2::1", "--dst", "192.0.2.1"},                  // mixed families
+		{"trace", snap, "--node", "fc20", "--in", "nope0", "--src", "2001:db8:2::1", "--dst", "2001:db8:d0c::2"},           // no such interface
+		{"trace", snap, "--node", "nope", "--in", "sit1", "--src", "2001:db8:2::1", "--dst", "2001:db8:d0c::2"},            // no such node
+		{"trace", snap, "--in", "sit1", "--src", "2001:db8:2::1", "--dst", "2001:db8:d0c::2", "--proto", "tcp"},            // tcp without --dport
+		{"trace", snap, "--in", "sit1", "--src", "2001:db8:2::1", "--dst", "2001:db8:d0c::2", "--ct-state", "INVALID"},     // not a start state
 		{"trace", snap, "--in", "sit1", "--src", "2001:db8:2::1", "--dst", "2001:db8:d0c::2", "--icmp-type", "frobnicate"}, // bad ICMP type
 		{"frobnicate"},
 		{"trace"},

@@ -76,6 +76,6 @@ ip6tables-save}. Missing files mean "unknown" and are named in every answer.`,
 	}
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	root.AddCommand(newTrace(), newRoutes(), newRouteGet(), newParse(), newCollect(), newVersion())
+	root.AddCommand(newTrace(), newRoutes(), newRouteGet(), newParse(), newCollect(), newVersion(), newShow())
 	return root
 }

@@ -28,8 +28,8 @@ type ACL struct {
 type ACE struct {
 	// Seq is the sequence number as configured; 0 when none was printed
 	// (IOS numbers entries 10, 20, ... then).
-	Seq    int    `json:"seq,omitempty"`
-	Permit bool   `json:"permit"`
+	Seq    int  `json:"seq,omitempty"`
+	Permit bool `json:"permit"`
 	// Protocol is "ip", "ipv6", "tcp", "udp", "icmp", a number ...; "" for
 	// standard lists.
 	Protocol string   `json:"protocol,omitempty"`

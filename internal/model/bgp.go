@@ -44,7 +44,7 @@ type BGPInstance struct {
 	Neighbors  []BGPPeer `json:"neighbors,omitempty"`
 	// AFs are the instance's address-family settings (networks,
 	// aggregates, redistribution).
-	AFs []BGPAF      `json:"address_families,omitempty"`
+	AFs []BGPAF    `json:"address_families,omitempty"`
 	Pos source.Pos `json:"pos,omitzero"`
 }
 

@@ -48,8 +48,9 @@ func (s *Snapshot) Notes() source.Notes {
 	return out
 }
 
-// Load reads every host under dir/hosts. A snapshot directory without
-// hosts/ is an error; so is one that cannot be read.
+// Load reads every host under dir/hosts and every router under
+// dir/configs. A snapshot directory with neither is an error; so is one
+// that cannot be read.
 func Load(dir string) (*Snapshot, error) {
 	st, err := os.Stat(dir)
 	if err != nil {
@@ -59,13 +60,19 @@ func Load(dir string) (*Snapshot, error) {
 		return nil, fmt.Errorf("snapshot: %s is not a directory", dir)
 	}
 	s := &Snapshot{Dir: dir}
+	routers, haveConfigs, err := LoadConfigs(dir)
+	if err != nil {
+		return nil, fmt.Errorf("snapshot: %w", err)
+	}
 	hostsDir := filepath.Join(dir, "hosts")
 	entries, err := os.ReadDir(hostsDir)
 	if err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
-			return nil, fmt.Errorf("snapshot: %s has no hosts/ directory (expected hosts/<name>/ with ip-route.json, iptables-save ...)", dir)
+		if !errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("snapshot: %w", err)
 		}
-		return nil, fmt.Errorf("snapshot: %w", err)
+		if !haveConfigs {
+			return nil, fmt.Errorf("snapshot: %s has no hosts/ or configs/ directory (expected hosts/<name>/ with ip-route.json, iptables-save ... or configs/<name>.cfg)", dir)
+		}
 	}
 	for _, e := range entries {
 		if !e.IsDir() {
@@ -74,6 +81,7 @@ func Load(dir string) (*Snapshot, error) {
 		d := LoadHost(filepath.Join(hostsDir, e.Name()), e.Name(), filepath.Join("hosts", e.Name()))
 		s.Devices = append(s.Devices, d)
 	}
+	s.Devices = append(s.Devices, routers...)
 	sort.Slice(s.Devices, func(i, j int) bool { return s.Devices[i].Name < s.Devices[j].Name })
 	return s, nil
 }

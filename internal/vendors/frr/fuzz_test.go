@@ -1,0 +1,26 @@
+package frr
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// FuzzParseFRR checks that no input makes the parser panic and that every
+// line stays accounted for.
+func FuzzParseFRR(f *testing.F) {
+	for _, p := range cases(f) {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data)
+	}
+	f.Add([]byte("frr version 8\nrouter bgp 1\nneighbor x interface remote-as\nexit\n"))
+	f.Add([]byte("interface X\n ip address 1.2.3.4 255.0.255.0\nrouter bgp 1.2\n neighbor x peer-group\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		name := filepath.Base("fuzz.cfg")
+		d, notes := Parse(name, data)
+		checkAccounting(t, name, data, d, notes)
+	})
+}

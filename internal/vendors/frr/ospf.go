@@ -1,0 +1,525 @@
+package frr
+
+import (
+	"net/netip"
+	"strconv"
+	"strings"
+
+	"farend/internal/model"
+	"farend/internal/source"
+)
+
+// FRR defaults, each with its source.
+const (
+	srcRefBW    = "FRR ospfd/ospf6d default reference bandwidth 100 Mbit/s (ospfd/ospfd.h OSPF_DEFAULT_REF_BANDWIDTH)"
+	srcCost     = "FRR: reference bandwidth / interface bandwidth (ospf_interface.c ospf_if_get_output_cost); without `bandwidth` FRR uses the kernel's link speed, not in frr.conf: 10 Mbit/s (OSPF_DEFAULT_BANDWIDTH) assumed"
+	srcHello    = "FRR default hello interval 10 s (ospfd/ospfd.h OSPF_HELLO_INTERVAL_DEFAULT; ospf6d/ospf6_interface.h)"
+	srcDead     = "FRR default dead interval 40 s (ospfd/ospfd.h OSPF_ROUTER_DEAD_INTERVAL_DEFAULT; ospf6d/ospf6_interface.h)"
+	srcPriority = "FRR default priority 1 (ospfd/ospfd.h OSPF_ROUTER_PRIORITY_DEFAULT)"
+	srcDistance = "FRR OSPF distance 110 (lib/zebra.h ZEBRA_OSPF_DISTANCE_DEFAULT)"
+	srcNetType  = "FRR default network type from the kernel link flags (ospf_interface.c ospf_default_iftype), not in frr.conf"
+	srcMTU      = "FRR ospfd advertises the kernel's interface MTU (ospfd/ospf_packet.c ospf_make_db_desc), which frr.conf does not state"
+	srcMTU6     = "FRR ospf6d advertises ifmtu when set, else the kernel's IPv6 MTU (ospf6d/ospf6_interface.c), which frr.conf does not state"
+)
+
+type ospfIf struct {
+	cost, hello, dead, priority, ifmtu model.Setting
+	network                            model.NetworkType
+	networkPos                         source.Pos
+	mtuIgnore, bfd                     bool
+	passive                            *bool
+	passivePos                         source.Pos
+	auth                               model.OSPFAuth
+	hasKey                             bool
+	instance                           int
+	areaSet                            bool
+	area                               model.AreaID
+	areaPos                            source.Pos
+	areaCmd                            string
+}
+
+type ifOSPF struct{ v [2]ospfIf }
+
+type ospfProc struct {
+	proc       model.OSPFProcess
+	networks   []model.OSPFNetwork
+	v3ifs      map[string]ospfIf
+	passive    map[string]source.Pos
+	notPassive map[string]bool
+}
+
+func (p *parser) ospfSettings(name string) *ifOSPF {
+	o := p.ospfIf[name]
+	if o == nil {
+		o = &ifOSPF{}
+		p.ospfIf[name] = o
+	}
+	return o
+}
+
+// ospfIfCmd reads the words after `ip ospf` or `ipv6 ospf6`.
+func (p *parser) ospfIfCmd(k *line, version int, a []string, o *ifOSPF) bool {
+	s := &o.v[version-2]
+	pos := p.pos(k)
+	num := func() (model.Setting, bool) {
+		if len(a) != 2 {
+			return model.Setting{}, false
+		}
+		v, err := strconv.Atoi(a[1])
+		return model.Set(v, pos), err == nil
+	}
+	var ok bool
+	switch a[0] {
+	case "cost":
+		s.cost, ok = num()
+	case "hello-interval":
+		s.hello, ok = num()
+	case "dead-interval":
+		s.dead, ok = num()
+		if len(a) == 4 && a[1] == "minimal" {
+			s.dead, ok = model.Set(1, pos), true
+		}
+	case "priority":
+		s.priority, ok = num()
+	case "ifmtu":
+		s.ifmtu, ok = num()
+	case "instance-id":
+		var v model.Setting
+		v, ok = num()
+		s.instance = v.Value
+	case "network":
+		t := map[string]model.NetworkType{"broadcast": model.NetBroadcast, "point-to-point": model.NetPointToPoint,
+			"non-broadcast": model.NetNBMA, "point-to-multipoint": model.NetPointToMultipoint}[joinFrom(a, 1)]
+		s.network, s.networkPos, ok = t, pos, t != model.NetUnknown
+	case "mtu-ignore":
+		s.mtuIgnore, ok = true, len(a) == 1
+	case "bfd":
+		s.bfd, ok = true, true
+	case "passive":
+		on := true
+		s.passive, s.passivePos, ok = &on, pos, true
+	case "area":
+		if len(a) == 2 {
+			id, err := model.ParseAreaID(a[1])
+			s.areaSet, s.area, s.areaPos, s.areaCmd, ok = true, id, pos, k.text(), err == nil
+		}
+	case "authentication":
+		ok = true
+		switch {
+		case len(a) == 1:
+			s.auth = model.AuthSimple
+		case a[1] == "message-digest":
+			s.auth = model.AuthMD5
+		case a[1] == "null":
+			s.auth = model.AuthNull
+		case a[1] == "key-id" || a[1] == "keychain":
+			s.auth, s.hasKey = model.AuthTrailer, true
+		default:
+			ok = false
+		}
+	case "authentication-key", "message-digest-key":
+		s.hasKey, ok = true, true
+	case "retransmit-interval", "transmit-delay", "hello-multiplier":
+		ok = true
+	}
+	return ok
+}
+
+// routerOSPF reads `router ospf [vrf X]` and `router ospf6 [vrf X]`.
+func (p *parser) routerOSPF(l *line, version int, vrf string) {
+	p.ok(l)
+	op := &ospfProc{passive: map[string]source.Pos{}, notPassive: map[string]bool{}, v3ifs: map[string]ospfIf{}}
+	proc := &op.proc
+	*proc = model.OSPFProcess{Version: version, VRF: vrf, Pos: p.pos(l),
+		ReferenceBandwidth: model.Default(100, srcRefBW),
+		DistanceIntra:      model.Default(110, srcDistance),
+		DistanceInter:      model.Default(110, srcDistance),
+		DistanceExternal:   model.Default(110, srcDistance),
+	}
+	if w := l.words; len(w) >= 3 && isNumber(w[2]) {
+		proc.ID = w[2]
+	}
+	for _, k := range l.kids {
+		w := k.words
+		n := len(w)
+		pos := p.pos(k)
+		done := true
+		switch w[0] {
+		case "ospf", "ospf6", "router-id":
+			switch {
+			case n == 3 && w[1] == "router-id", n == 2 && w[0] == "router-id":
+				a, err := netip.ParseAddr(w[n-1])
+				proc.RouterID, done = a, err == nil
+			case n >= 2 && (w[1] == "abr-type" || w[1] == "rfc1583compatibility" || w[1] == "send-extra-data"):
+			default:
+				done = false
+			}
+		case "network":
+			if n == 4 && w[2] == "area" {
+				pf, err1 := netip.ParsePrefix(w[1])
+				id, err2 := model.ParseAreaID(w[3])
+				if err1 != nil || err2 != nil {
+					done = false
+					break
+				}
+				pf = pf.Masked()
+				nw := model.OSPFNetwork{Addr: pf.Addr(), Prefix: pf, Area: id, Pos: pos, Wildcard: wildcard(pf)}
+				ar := areaOf(proc, id)
+				ar.Networks = append(ar.Networks, nw)
+				op.networks = append(op.networks, nw)
+			} else {
+				done = false
+			}
+		case "interface":
+			// ospf6d before 8.1: `interface IF area A`.
+			if n == 4 && w[2] == "area" {
+				id, err := model.ParseAreaID(w[3])
+				op.v3ifs[w[1]] = ospfIf{areaSet: true, area: id, areaPos: pos, areaCmd: k.text()}
+				done = err == nil
+			} else {
+				done = false
+			}
+		case "passive-interface":
+			switch {
+			case n == 2 && w[1] == "default":
+				proc.PassiveDefault = true
+			case n == 2:
+				op.passive[w[1]] = pos
+			default:
+				done = false
+			}
+		case "no":
+			switch {
+			case n == 3 && w[1] == "passive-interface":
+				op.notPassive[w[2]] = true
+			default:
+				done = false
+			}
+		case "redistribute":
+			r, ok := parseRedistribute(w[1:], pos)
+			if ok {
+				proc.Redistribute = append(proc.Redistribute, r)
+			}
+			done = ok
+		case "area":
+			done = p.ospfArea(k, proc, version)
+		case "default-information":
+			done = defaultInfo(w, proc, pos)
+		case "auto-cost":
+			v, err := strconv.Atoi(k.word(2))
+			if n == 3 && w[1] == "reference-bandwidth" && err == nil {
+				proc.ReferenceBandwidth = model.Set(v, pos)
+			} else {
+				done = false
+			}
+		case "distance":
+			done = ospfDistance(w[1:], proc, pos)
+		case "max-metric":
+			done = n >= 2 && w[1] == "router-lsa"
+			if done {
+				m := &model.MaxMetric{Pos: pos, Administrative: n == 3 && w[2] == "administrative"}
+				if n == 4 && w[2] == "on-startup" {
+					m.OnStartup, _ = strconv.Atoi(w[3])
+				}
+				proc.MaxMetric = m
+			}
+		case "maximum-paths":
+			v, err := strconv.Atoi(k.word(1))
+			proc.MaximumPaths, done = model.Set(v, pos), err == nil && n == 2
+		case "log-adjacency-changes", "timers", "capability", "compatible", "refresh", "graceful-restart", "exit":
+		default:
+			done = false
+		}
+		if done {
+			p.okAll(k)
+		} else {
+			p.badAll(k, "OSPF command not modelled")
+		}
+	}
+	p.procs = append(p.procs, op)
+}
+
+func areaOf(proc *model.OSPFProcess, id model.AreaID) *model.OSPFArea {
+	if a := proc.Area(id); a != nil {
+		return a
+	}
+	proc.Areas = append(proc.Areas, model.OSPFArea{ID: id})
+	return &proc.Areas[len(proc.Areas)-1]
+}
+
+// ospfArea reads `area A stub|nssa|range|authentication|default-cost`.
+func (p *parser) ospfArea(k *line, proc *model.OSPFProcess, version int) bool {
+	w := k.words
+	if len(w) < 3 {
+		return false
+	}
+	id, err := model.ParseAreaID(w[1])
+	if err != nil {
+		return false
+	}
+	pos := p.pos(k)
+	rest := w[3:]
+	switch w[2] {
+	case "stub", "nssa":
+		ar := areaOf(proc, id)
+		ar.Type = model.AreaStub
+		if w[2] == "nssa" {
+			ar.Type = model.AreaNSSA
+		}
+		for _, x := range rest {
+			switch x {
+			case "no-summary":
+				ar.NoSummary = true
+			case "default-information-originate":
+				ar.NSSADefaultOriginate = true
+			case "translate-candidate", "translate-never", "translate-always", "no-redistribution", "suppress-fa":
+			default:
+				return false
+			}
+		}
+		return true
+	case "range":
+		if len(rest) < 1 {
+			return false
+		}
+		pf, err := netip.ParsePrefix(rest[0])
+		if err != nil {
+			return false
+		}
+		r := model.AreaRange{Prefix: pf.Masked(), Pos: pos}
+		for i := 1; i < len(rest); i++ {
+			switch rest[i] {
+			case "advertise":
+			case "not-advertise", "no-advertise":
+				r.NotAdvertise = true
+			case "cost":
+				if i+1 >= len(rest) {
+					return false
+				}
+				r.Cost, _ = strconv.Atoi(rest[i+1])
+				i++
+			default:
+				return false
+			}
+		}
+		ar := areaOf(proc, id)
+		ar.Ranges = append(ar.Ranges, r)
+		return true
+	case "authentication":
+		ar := areaOf(proc, id)
+		ar.Auth = model.AuthSimple
+		if len(rest) == 1 && rest[0] == "message-digest" {
+			ar.Auth = model.AuthMD5
+		}
+		return len(rest) <= 1
+	case "default-cost":
+		v, err := strconv.Atoi(strings.Join(rest, ""))
+		if err != nil {
+			return false
+		}
+		areaOf(proc, id).DefaultCost = model.Set(v, pos)
+		return true
+	}
+	return false
+}
+
+func parseRedistribute(a []string, pos source.Pos) (model.Redistribution, bool) {
+	r := model.Redistribution{Pos: pos}
+	if len(a) == 0 {
+		return r, false
+	}
+	r.Protocol = a[0]
+	i := 1
+	if i < len(a) && isNumber(a[i]) {
+		r.Process = a[i]
+		i++
+	}
+	for ; i+1 < len(a); i += 2 {
+		switch a[i] {
+		case "metric":
+			r.Metric, _ = strconv.Atoi(a[i+1])
+		case "metric-type":
+			r.MetricType, _ = strconv.Atoi(a[i+1])
+		case "route-map":
+			r.RouteMap = a[i+1]
+		case "tag":
+			v, _ := strconv.ParseUint(a[i+1], 10, 32)
+			r.Tag = uint32(v)
+		default:
+			return r, false
+		}
+	}
+	return r, i == len(a)
+}
+
+func defaultInfo(w []string, proc *model.OSPFProcess, pos source.Pos) bool {
+	if len(w) < 2 || w[1] != "originate" {
+		return false
+	}
+	d := &model.DefaultOriginate{Pos: pos}
+	for i := 2; i < len(w); i++ {
+		switch w[i] {
+		case "always":
+			d.Always = true
+		case "metric", "metric-type", "route-map":
+			if i+1 >= len(w) {
+				return false
+			}
+			switch w[i] {
+			case "metric":
+				d.Metric, _ = strconv.Atoi(w[i+1])
+			case "metric-type":
+				d.MetricType, _ = strconv.Atoi(w[i+1])
+			default:
+				d.RouteMap = w[i+1]
+			}
+			i++
+		default:
+			return false
+		}
+	}
+	proc.DefaultOriginate = d
+	return true
+}
+
+func ospfDistance(a []string, proc *model.OSPFProcess, pos source.Pos) bool {
+	if len(a) == 1 {
+		v, err := strconv.Atoi(a[0])
+		proc.DistanceIntra, proc.DistanceInter, proc.DistanceExternal = model.Set(v, pos), model.Set(v, pos), model.Set(v, pos)
+		return err == nil
+	}
+	if len(a) < 3 || (a[0] != "ospf" && a[0] != "ospf6") {
+		return false
+	}
+	for i := 1; i+1 < len(a); i += 2 {
+		v, err := strconv.Atoi(a[i+1])
+		if err != nil {
+			return false
+		}
+		switch a[i] {
+		case "intra-area":
+			proc.DistanceIntra = model.Set(v, pos)
+		case "inter-area":
+			proc.DistanceInter = model.Set(v, pos)
+		case "external":
+			proc.DistanceExternal = model.Set(v, pos)
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+func wildcard(pf netip.Prefix) netip.Addr {
+	if !pf.Addr().Is4() {
+		return netip.Addr{}
+	}
+	var m uint32
+	if pf.Bits() < 32 {
+		m = 1<<(32-pf.Bits()) - 1
+	}
+	return netip.AddrFrom4([4]byte{byte(m >> 24), byte(m >> 16), byte(m >> 8), byte(m)})
+}
+
+// resolveOSPF works out each process's interfaces.
+func (p *parser) resolveOSPF() {
+	for _, op := range p.procs {
+		proc := op.proc
+		vi := proc.Version - 2
+		for j := range p.r.Ifaces {
+			cfg := &p.r.Ifaces[j]
+			ifc := &p.dev.Interfaces[j]
+			if cfg.VRF != proc.VRF {
+				continue
+			}
+			raw := p.ospfSettings(cfg.Name).v[vi]
+			if x, ok := op.v3ifs[cfg.Name]; ok && proc.Version == 3 && !raw.areaSet {
+				raw.areaSet, raw.area, raw.areaPos, raw.areaCmd = true, x.area, x.areaPos, x.areaCmd
+			}
+			oi := model.OSPFInterface{Name: cfg.Name, InstanceID: raw.instance}
+			switch {
+			case raw.areaSet:
+				oi.Area, oi.EnabledBy, oi.Pos = raw.area, raw.areaCmd, raw.areaPos
+			case proc.Version == 2:
+				nw, ok := matchNetwork(op.networks, ifc)
+				if !ok {
+					continue
+				}
+				oi.Area, oi.Pos, oi.EnabledBy = nw.Area, nw.Pos, "network "+nw.Prefix.String()+" area "+nw.Area.String()
+			default:
+				continue
+			}
+			p.ospfIfValues(&oi, &proc, op, cfg, ifc, raw)
+			areaOf(&proc, oi.Area)
+			proc.Interfaces = append(proc.Interfaces, oi)
+		}
+		p.r.OSPF = append(p.r.OSPF, proc)
+	}
+}
+
+// matchNetwork: ospfd enables an interface address when a network covers
+// its whole connected prefix (ospfd/ospfd.c ospf_network_match_iface);
+// farend takes the first such statement.
+func matchNetwork(nets []model.OSPFNetwork, ifc *model.Interface) (model.OSPFNetwork, bool) {
+	for _, a := range ifc.Addrs {
+		if !a.Prefix.Addr().Is4() {
+			continue
+		}
+		for _, n := range nets {
+			if n.Prefix.Bits() <= a.Prefix.Bits() && n.Prefix.Contains(a.Prefix.Addr()) {
+				return n, true
+			}
+		}
+	}
+	return model.OSPFNetwork{}, false
+}
+
+func (p *parser) ospfIfValues(oi *model.OSPFInterface, proc *model.OSPFProcess, op *ospfProc, cfg *model.IfaceConfig, ifc *model.Interface, raw ospfIf) {
+	switch {
+	case raw.network != model.NetUnknown:
+		oi.Network, oi.NetworkFrom = raw.network, "configured at "+raw.networkPos.String()
+	case ifc.Loopback:
+		oi.Network, oi.NetworkFrom = model.NetLoopback, srcNetType+": lo"
+	default:
+		oi.Network, oi.NetworkFrom = model.NetBroadcast, srcNetType+": broadcast assumed"
+	}
+	oi.Cost = raw.cost
+	if !oi.Cost.Known() {
+		bw := 10000
+		if cfg.Bandwidth.Known() && cfg.Bandwidth.Value > 0 {
+			bw = cfg.Bandwidth.Value
+		}
+		oi.Cost = model.Default(max(1, min(proc.ReferenceBandwidth.Value*1000/bw, 65535)), srcCost)
+	}
+	oi.Hello, oi.Dead, oi.Priority = raw.hello, raw.dead, raw.priority
+	if !oi.Hello.Known() {
+		oi.Hello = model.Default(10, srcHello)
+	}
+	if !oi.Dead.Known() {
+		oi.Dead = model.Default(40, srcDead)
+	}
+	if !oi.Priority.Known() {
+		oi.Priority = model.Default(1, srcPriority)
+	}
+	oi.MTU = model.Setting{From: srcMTU}
+	if proc.Version == 3 {
+		oi.MTU = model.Setting{From: srcMTU6}
+		if raw.ifmtu.Known() {
+			oi.MTU = model.Setting{Value: raw.ifmtu.Value, Pos: raw.ifmtu.Pos, From: "ipv6 ospf6 ifmtu (lowers the kernel's IPv6 MTU only; ospf6d/ospf6_interface.c)"}
+		}
+	}
+	oi.MTUIgnore, oi.BFD, oi.Auth, oi.HasKey = raw.mtuIgnore, raw.bfd, raw.auth, raw.hasKey
+	switch {
+	case raw.passive != nil:
+		oi.Passive, oi.PassiveFrom = *raw.passive, "configured at "+raw.passivePos.String()
+	case op.passive[cfg.Name].Line != 0:
+		oi.Passive, oi.PassiveFrom = true, "passive-interface "+cfg.Name
+	case proc.PassiveDefault && !op.notPassive[cfg.Name]:
+		oi.Passive, oi.PassiveFrom = true, "passive-interface default"
+	}
+	if oi.Auth == model.AuthNone {
+		if a := proc.Area(oi.Area); a != nil {
+			oi.Auth = a.Auth
+		}
+	}
+}

@@ -1,0 +1,585 @@
+package ios
+
+import (
+	"net/netip"
+	"strconv"
+
+	"farend/internal/model"
+	"farend/internal/source"
+)
+
+// bgpCtx is the instance and address family commands apply to.
+type bgpCtx struct {
+	inst      *model.BGPInstance
+	afi, safi string
+	// inAF is true inside an address-family block.
+	inAF bool
+}
+
+// routerBGP reads `router bgp ASN`.
+func (p *parser) routerBGP(l *line) {
+	asn, ok := parseASN(l.words[2])
+	if !ok {
+		p.badAll(l, "bad AS number")
+		return
+	}
+	p.ok(l)
+	gi := p.bgpInstance(asn, "", p.pos(l))
+	for _, k := range l.kids {
+		p.bgpCmd(k, bgpCtx{inst: &p.r.BGP[gi], afi: "ipv4", safi: "unicast"}, asn)
+	}
+	p.finishBGP()
+}
+
+// bgpInstance returns the index of the instance for vrf, adding it with
+// IOS defaults when new.
+func (p *parser) bgpInstance(asn uint32, vrf string, pos source.Pos) int {
+	for i := range p.r.BGP {
+		if p.r.BGP[i].VRF == vrf {
+			return i
+		}
+	}
+	p.r.BGP = append(p.r.BGP, model.BGPInstance{
+		ASN: asn, VRF: vrf, Pos: pos,
+		EBGPRequiresPolicy: model.DefaultFlag(false, srcNoRFC8212),
+		DefaultIPv4Unicast: model.DefaultFlag(true, srcBGPDefaultV4),
+		NetworkImportCheck: model.DefaultFlag(true, srcBGPImport),
+		Keepalive:          model.Default(60, srcBGPKeepalive),
+		Hold:               model.Default(180, srcBGPHold),
+		DistanceEBGP:       model.Default(20, srcBGPDistance),
+		DistanceIBGP:       model.Default(200, srcBGPDistance),
+		DistanceLocal:      model.Default(200, srcBGPDistance),
+	})
+	return len(p.r.BGP) - 1
+}
+
+// bgpCmd reads one command of `router bgp` or of an address family.
+func (p *parser) bgpCmd(k *line, c bgpCtx, asn uint32) {
+	w := k.words
+	n := len(w)
+	pos := p.pos(k)
+	inst := c.inst
+	done := true
+	switch w[0] {
+	case "bgp":
+		switch {
+		case n == 3 && w[1] == "router-id":
+			a, err := netip.ParseAddr(w[2])
+			if err != nil {
+				done = false
+			}
+			inst.RouterID = a
+		case n == 2 && w[1] == "log-neighbor-changes":
+			inst.LogNeighborChanges = true
+		case n == 3 && w[1] == "default" && w[2] == "ipv4-unicast":
+			inst.DefaultIPv4Unicast = model.SetFlag(true, pos)
+		case n == 3 && w[1] == "cluster-id":
+			a, err := netip.ParseAddr(w[2])
+			if err != nil {
+				done = false
+			}
+			inst.ClusterID = a
+		case n >= 2 && (w[1] == "graceful-restart" || w[1] == "fast-external-fallover" || w[1] == "update-delay" || w[1] == "scan-time" || w[1] == "nexthop"):
+		default:
+			done = false
+		}
+	case "no":
+		switch {
+		case n == 4 && w[1] == "bgp" && w[2] == "default" && w[3] == "ipv4-unicast":
+			inst.DefaultIPv4Unicast = model.SetFlag(false, pos)
+		case n == 2 && (w[1] == "synchronization" || w[1] == "auto-summary"):
+		case n == 3 && w[1] == "bgp" && w[2] == "log-neighbor-changes":
+			inst.LogNeighborChanges = false
+		case n == 4 && w[1] == "neighbor" && w[3] == "activate":
+			if peer := p.bgpPeer(inst, w[2], pos); peer != nil {
+				af := peerAF(peer, c.afi, c.safi)
+				af.Active = model.SetFlag(false, pos)
+			} else {
+				done = false
+			}
+		case n >= 4 && w[1] == "neighbor" && w[3] == "send-community":
+			if peer := p.bgpPeer(inst, w[2], pos); peer != nil {
+				af := peerAF(peer, c.afi, c.safi)
+				af.SendCommunity, af.SendExtCommunity = model.SetFlag(false, pos), model.SetFlag(false, pos)
+			} else {
+				done = false
+			}
+		default:
+			done = false
+		}
+	case "synchronization", "auto-summary":
+	case "timers":
+		if n == 4 && w[1] == "bgp" {
+			ka, err1 := strconv.Atoi(w[2])
+			h, err2 := strconv.Atoi(w[3])
+			if err1 != nil || err2 != nil {
+				done = false
+				break
+			}
+			inst.Keepalive, inst.Hold = model.Set(ka, pos), model.Set(h, pos)
+		} else {
+			done = false
+		}
+	case "distance":
+		if n == 5 && w[1] == "bgp" {
+			e, err1 := strconv.Atoi(w[2])
+			i, err2 := strconv.Atoi(w[3])
+			lo, err3 := strconv.Atoi(w[4])
+			if err1 != nil || err2 != nil || err3 != nil {
+				done = false
+				break
+			}
+			inst.DistanceEBGP, inst.DistanceIBGP, inst.DistanceLocal = model.Set(e, pos), model.Set(i, pos), model.Set(lo, pos)
+		} else {
+			done = false
+		}
+	case "neighbor":
+		done = p.bgpNeighbor(k, c)
+	case "network":
+		done = p.bgpNetwork(k, c)
+	case "aggregate-address":
+		done = p.bgpAggregate(k, c)
+	case "redistribute":
+		r, ok := parseRedistribute(w[1:], pos)
+		if ok {
+			af := instAF(inst, c.afi, c.safi, pos)
+			af.Redistribute = append(af.Redistribute, r)
+		}
+		done = ok
+	case "maximum-paths":
+		af := instAF(inst, c.afi, c.safi, pos)
+		switch {
+		case n == 2 && isNumber(w[1]):
+			v, _ := strconv.Atoi(w[1])
+			af.MaximumPaths = model.Set(v, pos)
+		case n == 3 && w[1] == "ibgp" && isNumber(w[2]):
+			v, _ := strconv.Atoi(w[2])
+			af.MaximumPathsIBGP = model.Set(v, pos)
+		default:
+			done = false
+		}
+	case "address-family":
+		if c.inAF {
+			done = false
+			break
+		}
+		p.bgpAF(k, c, asn)
+		return
+	case "exit-address-family":
+	default:
+		done = false
+	}
+	if done {
+		p.okAll(k)
+		return
+	}
+	p.badAll(k, "BGP command not modelled")
+}
+
+// bgpAF reads an address-family block.
+func (p *parser) bgpAF(k *line, c bgpCtx, asn uint32) {
+	w := k.words
+	if len(w) < 2 {
+		p.badAll(k, "BGP address family not modelled")
+		return
+	}
+	afi := w[1]
+	safi := "unicast"
+	vrf := ""
+	rest := w[2:]
+	if len(rest) > 0 && (rest[0] == "unicast" || rest[0] == "multicast") {
+		safi, rest = rest[0], rest[1:]
+	}
+	if len(rest) == 2 && rest[0] == "vrf" {
+		vrf, rest = rest[1], nil
+	}
+	if (afi != "ipv4" && afi != "ipv6") || len(rest) != 0 {
+		p.badAll(k, "BGP address family not modelled")
+		return
+	}
+	p.ok(k)
+	target := vrf
+	if target == "" {
+		target = c.inst.VRF
+	}
+	pos := p.pos(k)
+	i := p.bgpInstance(asn, target, pos)
+	instAF(&p.r.BGP[i], afi, safi, pos)
+	for _, kk := range k.kids {
+		// Instances may move when one is appended: look it up again.
+		i := p.bgpInstance(asn, target, pos)
+		p.bgpCmd(kk, bgpCtx{inst: &p.r.BGP[i], afi: afi, safi: safi, inAF: true}, asn)
+	}
+}
+
+// bgpNeighbor reads `neighbor ID ...`.
+func (p *parser) bgpNeighbor(k *line, c bgpCtx) bool {
+	w := k.words
+	n := len(w)
+	pos := p.pos(k)
+	if n < 3 {
+		return false
+	}
+	inst := c.inst
+	id := w[1]
+	if n == 3 && w[2] == "peer-group" {
+		if _, err := netip.ParseAddr(id); err == nil {
+			return false
+		}
+		if inst.Peer(id) == nil {
+			inst.PeerGroups = append(inst.PeerGroups, model.BGPPeer{Group: id, Pos: pos})
+		}
+		return true
+	}
+	peer := p.bgpPeer(inst, id, pos)
+	if peer == nil {
+		return false
+	}
+	arg := ""
+	if n > 3 {
+		arg = w[3]
+	}
+	num := func() (int, bool) {
+		v, err := strconv.Atoi(arg)
+		return v, err == nil && n == 4
+	}
+	switch w[2] {
+	case "remote-as":
+		asn, ok := parseASN(arg)
+		if !ok || n != 4 {
+			return false
+		}
+		peer.RemoteAS = asn
+	case "peer-group":
+		if n != 4 {
+			return false
+		}
+		peer.PeerGroup = arg
+	case "description":
+		peer.Description = joinFrom(w, 3)
+	case "update-source":
+		if n != 4 {
+			return false
+		}
+		peer.UpdateSource = arg
+	case "ebgp-multihop":
+		if n == 3 {
+			// BGP Command Reference, neighbor ebgp-multihop: without a
+			// number the TTL is 255.
+			peer.EBGPMultihop = 255
+		} else if v, ok := num(); ok {
+			peer.EBGPMultihop = v
+		} else {
+			return false
+		}
+	case "ttl-security":
+		if n == 5 && w[3] == "hops" {
+			v, err := strconv.Atoi(w[4])
+			if err != nil {
+				return false
+			}
+			peer.TTLSecurity = v
+		} else {
+			return false
+		}
+	case "password":
+		peer.HasPassword = true
+	case "shutdown":
+		peer.Shutdown = true
+	case "local-as":
+		asn, ok := parseASN(arg)
+		if !ok {
+			return false
+		}
+		peer.LocalAS = asn
+	case "timers":
+		if n < 5 {
+			return false
+		}
+		ka, err1 := strconv.Atoi(w[3])
+		h, err2 := strconv.Atoi(w[4])
+		if err1 != nil || err2 != nil {
+			return false
+		}
+		peer.Keepalive, peer.Hold = model.Set(ka, pos), model.Set(h, pos)
+	case "version", "fall-over", "disable-connected-check", "transport", "advertisement-interval", "log-neighbor-changes", "capability":
+	default:
+		return p.bgpNeighborAF(w, peer, c, pos)
+	}
+	return true
+}
+
+// bgpNeighborAF reads the address-family neighbour commands.
+func (p *parser) bgpNeighborAF(w []string, peer *model.BGPPeer, c bgpCtx, pos source.Pos) bool {
+	n := len(w)
+	af := peerAF(peer, c.afi, c.safi)
+	dir := ""
+	if n == 5 && (w[4] == "in" || w[4] == "out") {
+		dir = w[4]
+	}
+	switch w[2] {
+	case "activate":
+		af.Active = model.SetFlag(true, pos)
+	case "route-map", "prefix-list", "filter-list", "distribute-list":
+		if dir == "" {
+			return false
+		}
+		in := dir == "in"
+		name := w[3]
+		switch w[2] {
+		case "route-map":
+			setDir(&af.RouteMapIn, &af.RouteMapOut, in, name)
+		case "prefix-list":
+			setDir(&af.PrefixListIn, &af.PrefixListOut, in, name)
+		case "filter-list":
+			setDir(&af.FilterListIn, &af.FilterListOut, in, name)
+		case "distribute-list":
+			setDir(&af.DistributeListIn, &af.DistributeListOut, in, name)
+			p.r.ACLUses = append(p.r.ACLUses, model.ACLUse{ACL: name, Where: "bgp neighbor " + peer.Name(), Direction: dir, Pos: pos})
+		}
+	case "next-hop-self":
+		af.NextHopSelf = true
+	case "route-reflector-client":
+		af.RRClient = true
+	case "send-community":
+		kind := "standard"
+		if n == 4 {
+			kind = w[3]
+		}
+		switch kind {
+		case "standard":
+			af.SendCommunity = model.SetFlag(true, pos)
+		case "extended":
+			af.SendExtCommunity = model.SetFlag(true, pos)
+		case "both":
+			af.SendCommunity, af.SendExtCommunity = model.SetFlag(true, pos), model.SetFlag(true, pos)
+		default:
+			return false
+		}
+	case "soft-reconfiguration":
+		af.SoftReconfigIn = true
+	case "remove-private-as":
+		af.RemovePrivate = true
+	case "allowas-in":
+		af.AllowASIn = 3 // BGP Command Reference, neighbor allowas-in: default 3
+		if n == 4 {
+			v, err := strconv.Atoi(w[3])
+			if err != nil {
+				return false
+			}
+			af.AllowASIn = v
+		}
+	case "default-originate":
+		af.DefaultOriginate = true
+	case "maximum-prefix":
+		if n < 4 {
+			return false
+		}
+		v, err := strconv.Atoi(w[3])
+		if err != nil {
+			return false
+		}
+		af.MaxPrefix = v
+	default:
+		return false
+	}
+	return true
+}
+
+func setDir(in, out *string, isIn bool, v string) {
+	if isIn {
+		*in = v
+	} else {
+		*out = v
+	}
+}
+
+// bgpPeer returns the neighbour or peer-group id, adding a neighbour for
+// a new address. An unknown name is taken as a peer-group.
+func (p *parser) bgpPeer(inst *model.BGPInstance, id string, pos source.Pos) *model.BGPPeer {
+	if a, err := netip.ParseAddr(id); err == nil {
+		for i := range inst.Neighbors {
+			if inst.Neighbors[i].Addr == a {
+				return &inst.Neighbors[i]
+			}
+		}
+		inst.Neighbors = append(inst.Neighbors, model.BGPPeer{Addr: a, Pos: pos})
+		return &inst.Neighbors[len(inst.Neighbors)-1]
+	}
+	return inst.Peer(id)
+}
+
+// peerAF returns the peer's settings for afi/safi, adding them.
+func peerAF(peer *model.BGPPeer, afi, safi string) *model.BGPPeerAF {
+	if af := peer.AF(afi, safi); af != nil {
+		return af
+	}
+	peer.AFs = append(peer.AFs, model.BGPPeerAF{AFI: afi, SAFI: safi})
+	return &peer.AFs[len(peer.AFs)-1]
+}
+
+// instAF returns the instance's settings for afi/safi, adding them.
+func instAF(inst *model.BGPInstance, afi, safi string, pos source.Pos) *model.BGPAF {
+	if af := inst.AF(afi, safi); af != nil {
+		return af
+	}
+	inst.AFs = append(inst.AFs, model.BGPAF{AFI: afi, SAFI: safi, Pos: pos,
+		MaximumPaths:     model.Default(1, srcBGPMaxPaths),
+		MaximumPathsIBGP: model.Default(1, srcBGPMaxPaths)})
+	return &inst.AFs[len(inst.AFs)-1]
+}
+
+// bgpNetwork reads `network A [mask M] [route-map R] [backdoor]` and the
+// IPv6 `network P`.
+func (p *parser) bgpNetwork(k *line, c bgpCtx) bool {
+	w := k.words
+	if len(w) < 2 {
+		return false
+	}
+	nw := model.BGPNetwork{Pos: p.pos(k)}
+	rest := w[2:]
+	if pf, err := netip.ParsePrefix(w[1]); err == nil {
+		nw.Prefix = pf.Masked()
+	} else {
+		a, err := netip.ParseAddr(w[1])
+		if err != nil || !a.Is4() {
+			return false
+		}
+		bits := classfulBits(a)
+		if len(rest) >= 2 && rest[0] == "mask" {
+			b, err := maskBits(rest[1])
+			if err != nil {
+				return false
+			}
+			bits, rest = b, rest[2:]
+		}
+		nw.Prefix = netip.PrefixFrom(a, bits).Masked()
+	}
+	for i := 0; i < len(rest); i++ {
+		switch rest[i] {
+		case "route-map":
+			if i+1 >= len(rest) {
+				return false
+			}
+			nw.RouteMap = rest[i+1]
+			i++
+		case "backdoor":
+			nw.Backdoor = true
+		default:
+			return false
+		}
+	}
+	af := instAF(c.inst, c.afi, c.safi, p.pos(k))
+	af.Networks = append(af.Networks, nw)
+	return true
+}
+
+// classfulBits is the classful prefix length IOS assumes for a network
+// without a mask (BGP Command Reference, network).
+func classfulBits(a netip.Addr) int {
+	b := a.As4()[0]
+	switch {
+	case b < 128:
+		return 8
+	case b < 192:
+		return 16
+	}
+	return 24
+}
+
+// bgpAggregate reads `aggregate-address A M [as-set] [summary-only]`.
+func (p *parser) bgpAggregate(k *line, c bgpCtx) bool {
+	w := k.words
+	if len(w) < 2 {
+		return false
+	}
+	ag := model.BGPAggregate{Pos: p.pos(k)}
+	rest := w[2:]
+	if pf, err := netip.ParsePrefix(w[1]); err == nil {
+		ag.Prefix = pf.Masked()
+	} else {
+		a, err1 := netip.ParseAddr(w[1])
+		if len(w) < 3 || err1 != nil {
+			return false
+		}
+		bits, err2 := maskBits(w[2])
+		if err2 != nil {
+			return false
+		}
+		ag.Prefix, rest = netip.PrefixFrom(a, bits).Masked(), w[3:]
+	}
+	for _, x := range rest {
+		switch x {
+		case "as-set":
+			ag.ASSet = true
+		case "summary-only":
+			ag.SummaryOnly = true
+		default:
+			return false
+		}
+	}
+	af := instAF(c.inst, c.afi, c.safi, p.pos(k))
+	af.Aggregates = append(af.Aggregates, ag)
+	return true
+}
+
+// finishBGP applies the activation and community defaults.
+func (p *parser) finishBGP() {
+	for i := range p.r.BGP {
+		inst := &p.r.BGP[i]
+		for j := range inst.Neighbors {
+			peer := &inst.Neighbors[j]
+			if inst.DefaultIPv4Unicast.On && peer.AF("ipv4", "unicast") == nil {
+				peerAF(peer, "ipv4", "unicast")
+			}
+			bgpPeerDefaults(inst, peer)
+		}
+		for j := range inst.PeerGroups {
+			bgpPeerDefaults(inst, &inst.PeerGroups[j])
+		}
+	}
+}
+
+func bgpPeerDefaults(inst *model.BGPInstance, peer *model.BGPPeer) {
+	for k := range peer.AFs {
+		af := &peer.AFs[k]
+		if af.Active.Pos.IsZero() && !af.Active.Default {
+			on := af.AFI == "ipv4" && af.SAFI == "unicast" && inst.DefaultIPv4Unicast.On && peer.Group == ""
+			af.Active = model.DefaultFlag(on, srcBGPDefaultV4)
+		}
+		for _, f := range []*model.Flag{&af.SendCommunity, &af.SendExtCommunity, &af.SendLargeCommunity} {
+			if f.Pos.IsZero() && !f.Default {
+				*f = model.DefaultFlag(false, srcBGPSendComm)
+			}
+		}
+	}
+}
+
+// parseASN reads an AS number in plain or asdot form.
+func parseASN(s string) (uint32, bool) {
+	if v, err := strconv.ParseUint(s, 10, 32); err == nil {
+		return uint32(v), true
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] == '.' {
+			hi, err1 := strconv.ParseUint(s[:i], 10, 16)
+			lo, err2 := strconv.ParseUint(s[i+1:], 10, 16)
+			if err1 != nil || err2 != nil {
+				return 0, false
+			}
+			return uint32(hi<<16 | lo), true
+		}
+	}
+	return 0, false
+}
+
+func joinFrom(w []string, i int) string {
+	if i >= len(w) {
+		return ""
+	}
+	s := w[i]
+	for _, x := range w[i+1:] {
+		s += " " + x
+	}
+	return s
+}

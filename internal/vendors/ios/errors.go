@@ -1,0 +1,5 @@
+package ios
+
+import "errors"
+
+var errBadMask = errors.New("ios: not a contiguous netmask")

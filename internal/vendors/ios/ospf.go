@@ -1,0 +1,624 @@
+package ios
+
+import (
+	"net/netip"
+	"strconv"
+	"strings"
+
+	"farend/internal/model"
+	"farend/internal/source"
+)
+
+// ospfIf is what an interface says about one OSPF version before the
+// process it belongs to is known.
+type ospfIf struct {
+	proc                        string
+	area                        model.AreaID
+	areaSet                     bool
+	areaPos                     source.Pos
+	areaCmd                     string
+	instance                    int
+	cost, hello, dead, priority model.Setting
+	network                     model.NetworkType
+	networkPos                  source.Pos
+	mtuIgnore                   bool
+	auth                        model.OSPFAuth
+	hasKey                      bool
+	bfd                         bool
+}
+
+// ifOSPF holds an interface's OSPFv2 (v[0]) and OSPFv3 (v[1]) settings.
+type ifOSPF struct{ v [2]ospfIf }
+
+// ospfProc is a process being read, with what resolution needs.
+type ospfProc struct {
+	proc       *model.OSPFProcess
+	networks   []model.OSPFNetwork // in configuration order
+	passive    map[string]source.Pos
+	notPassive map[string]source.Pos
+	areaAuth   map[model.AreaID]model.OSPFAuth
+}
+
+func (p *parser) ospfSettings(name string) *ifOSPF {
+	o := p.ospfIf[name]
+	if o == nil {
+		o = &ifOSPF{}
+		p.ospfIf[name] = o
+	}
+	return o
+}
+
+// ospfIfCmd reads the words after `ip ospf` (version 2) or `ipv6 ospf`
+// (version 3) on an interface.
+func (p *parser) ospfIfCmd(k *line, version int, a []string, o *ifOSPF) bool {
+	s := &o.v[version-2]
+	pos := p.pos(k)
+	if len(a) == 0 {
+		return false
+	}
+	num := func(i int) (int, bool) {
+		if i >= len(a) {
+			return 0, false
+		}
+		v, err := strconv.Atoi(a[i])
+		return v, err == nil
+	}
+	switch a[0] {
+	case "cost":
+		if v, ok := num(1); ok && len(a) == 2 {
+			s.cost = model.Set(v, pos)
+			p.ok(k)
+			return true
+		}
+	case "hello-interval":
+		if v, ok := num(1); ok && len(a) == 2 {
+			s.hello = model.Set(v, pos)
+			p.ok(k)
+			return true
+		}
+	case "dead-interval":
+		if v, ok := num(1); ok && len(a) == 2 {
+			s.dead = model.Set(v, pos)
+			p.ok(k)
+			return true
+		}
+		if len(a) == 4 && a[1] == "minimal" && a[2] == "hello-multiplier" {
+			// Sub-second hellos: the dead interval is 1 s.
+			s.dead = model.Set(1, pos)
+			p.ok(k)
+			return true
+		}
+	case "priority":
+		if v, ok := num(1); ok && len(a) == 2 {
+			s.priority = model.Set(v, pos)
+			p.ok(k)
+			return true
+		}
+	case "network":
+		t := map[string]model.NetworkType{
+			"broadcast": model.NetBroadcast, "point-to-point": model.NetPointToPoint,
+			"non-broadcast": model.NetNBMA, "point-to-multipoint": model.NetPointToMultipoint,
+			"point-to-multipoint non-broadcast": model.NetPointToMultipointNB,
+		}[strings.Join(a[1:], " ")]
+		if t != model.NetUnknown {
+			s.network, s.networkPos = t, pos
+			p.ok(k)
+			return true
+		}
+	case "mtu-ignore":
+		if len(a) == 1 {
+			s.mtuIgnore = true
+			p.ok(k)
+			return true
+		}
+	case "authentication":
+		switch {
+		case len(a) == 1:
+			s.auth = model.AuthSimple
+		case a[1] == "message-digest":
+			s.auth = model.AuthMD5
+		case a[1] == "null":
+			s.auth = model.AuthNull
+		case a[1] == "key-chain":
+			s.auth, s.hasKey = model.AuthKeyChain, true
+		case a[1] == "ipsec":
+			s.auth, s.hasKey = model.AuthIPsec, true
+		default:
+			return false
+		}
+		p.ok(k)
+		return true
+	case "authentication-key", "message-digest-key":
+		s.hasKey = true
+		p.ok(k)
+		return true
+	case "encryption":
+		s.auth, s.hasKey = model.AuthIPsec, true
+		p.ok(k)
+		return true
+	case "bfd":
+		s.bfd = true
+		p.ok(k)
+		return true
+	case "retransmit-interval", "transmit-delay", "flood-reduction", "ttl-security", "resync-timeout":
+		p.ok(k)
+		return true
+	case "demand-circuit", "database-filter", "prefix-suppression", "fast-reroute":
+		p.bad(k, "OSPF interface option not modelled")
+		return true
+	default:
+		// ip ospf PROC area AREA [secondaries none]; ipv6 ospf PROC area
+		// AREA [instance N].
+		if len(a) >= 3 && isNumber(a[0]) && a[1] == "area" {
+			area, err := model.ParseAreaID(a[2])
+			if err != nil {
+				return false
+			}
+			rest := a[3:]
+			inst := 0
+			if len(rest) == 2 && rest[0] == "instance" {
+				inst, _ = strconv.Atoi(rest[1])
+				rest = nil
+			}
+			if len(rest) != 0 {
+				return false
+			}
+			s.proc, s.area, s.areaSet, s.areaPos, s.instance = a[0], area, true, pos, inst
+			s.areaCmd = k.text()
+			p.ok(k)
+			return true
+		}
+	}
+	return false
+}
+
+// ospfv3IfCmd reads `ospfv3 ...` interface commands (IOS 15.2+ and IOS-XE
+// OSPFv3 address families).
+func (p *parser) ospfv3IfCmd(k *line, o *ifOSPF) bool {
+	w := k.words
+	if len(w) >= 5 && isNumber(w[1]) && w[3] == "area" {
+		if w[2] != "ipv6" {
+			p.bad(k, "OSPFv3 IPv4 address family is not modelled")
+			return true
+		}
+		return p.ospfIfCmd(k, 3, append([]string{w[1]}, w[3:]...), o)
+	}
+	if len(w) >= 3 && isNumber(w[1]) {
+		// ospfv3 PROC ipv6 cost N ...
+		if w[2] == "ipv6" && len(w) > 3 {
+			return p.ospfIfCmd(k, 3, w[3:], o)
+		}
+		return false
+	}
+	return p.ospfIfCmd(k, 3, w[1:], o)
+}
+
+// routerOSPF reads `router ospf N [vrf X]`, `ipv6 router ospf N` and
+// `router ospfv3 N`.
+func (p *parser) routerOSPF(l *line, version int, id, vrf string) {
+	p.ok(l)
+	proc := model.OSPFProcess{
+		Version: version, ID: id, VRF: vrf, Pos: p.pos(l),
+		ReferenceBandwidth: model.Default(100, srcRefBW),
+		DistanceIntra:      model.Default(110, srcOSPFDistance),
+		DistanceInter:      model.Default(110, srcOSPFDistance),
+		DistanceExternal:   model.Default(110, srcOSPFDistance),
+		MaximumPaths:       model.Default(4, srcOSPFMaxPaths),
+	}
+	op := &ospfProc{proc: &proc, passive: map[string]source.Pos{}, notPassive: map[string]source.Pos{}, areaAuth: map[model.AreaID]model.OSPFAuth{}}
+	p.ospfChildren(l.kids, op, version)
+	if vrf != "" && version == 2 {
+		if proc.CapabilityVRFLite {
+			proc.VPNPEWhy = "`capability vrf-lite` turns off the PE checks: the process works as plain VRF-lite"
+		} else {
+			// RFC 4576 (DN bit), RFC 4577 (OSPF as the PE-CE protocol); Cisco
+			// "OSPF Support for Multi-VRF on CE Routers": an OSPF process in
+			// a VRF is a PE connected to the MPLS VPN superbackbone unless
+			// `capability vrf-lite` is configured.
+			proc.VPNPE = true
+			proc.VPNPEWhy = "IOS treats `router ospf " + id + " vrf " + vrf + "` as a PE router attached to the MPLS VPN superbackbone (RFC 4576, RFC 4577): it acts as an area border router and ignores LSAs with the DN bit or its domain tag; `capability vrf-lite` under the process turns this off"
+		}
+	}
+	p.r.OSPF = append(p.r.OSPF, proc)
+	p.ospfProcs = append(p.ospfProcs, op)
+}
+
+// ospfChildren reads a process's sub-commands.
+func (p *parser) ospfChildren(kids []*line, op *ospfProc, version int) {
+	proc := op.proc
+	for _, k := range kids {
+		w := k.words
+		n := len(w)
+		pos := p.pos(k)
+		done := true
+		switch w[0] {
+		case "router-id":
+			a, err := netip.ParseAddr(k.word(1))
+			if err == nil && a.Is4() && n == 2 {
+				proc.RouterID = a
+			} else {
+				done = false
+			}
+		case "log-adjacency-changes", "timers", "ispf", "nsf", "compatible", "ignore", "bfd", "event-log", "nsr", "graceful-restart":
+		case "network":
+			done = version == 2 && p.ospfNetwork(k, op)
+		case "passive-interface":
+			switch {
+			case n == 2 && w[1] == "default":
+				proc.PassiveDefault = true
+			case n == 2:
+				op.passive[w[1]] = pos
+			default:
+				done = false
+			}
+		case "no":
+			switch {
+			case n == 3 && w[1] == "passive-interface":
+				op.notPassive[w[2]] = pos
+			case n >= 2 && (w[1] == "log-adjacency-changes" || w[1] == "compatible" || w[1] == "auto-summary"):
+			default:
+				done = false
+			}
+		case "redistribute":
+			r, ok := parseRedistribute(w[1:], pos)
+			if ok {
+				proc.Redistribute = append(proc.Redistribute, r)
+			}
+			done = ok
+		case "area":
+			done = p.ospfArea(k, op, version)
+		case "default-information":
+			done = p.defaultInfo(k, proc)
+		case "capability":
+			if n == 2 && w[1] == "vrf-lite" {
+				proc.CapabilityVRFLite = true
+			} else {
+				done = false
+			}
+		case "auto-cost":
+			if v, err := strconv.Atoi(k.word(2)); n == 3 && w[1] == "reference-bandwidth" && err == nil {
+				proc.ReferenceBandwidth = model.Set(v, pos)
+			} else {
+				done = false
+			}
+		case "distance":
+			done = ospfDistance(w[1:], proc, pos)
+		case "max-metric":
+			done = maxMetric(w[1:], proc, pos)
+		case "maximum-paths":
+			if v, err := strconv.Atoi(k.word(1)); n == 2 && err == nil {
+				proc.MaximumPaths = model.Set(v, pos)
+			} else {
+				done = false
+			}
+		case "address-family":
+			// router ospfv3 N / address-family ipv6 unicast [vrf X]
+			if version == 3 && n == 3 && w[1] == "ipv6" && w[2] == "unicast" {
+				p.ok(k)
+				p.ospfChildren(k.kids, op, version)
+				continue
+			}
+			done = false
+		case "exit-address-family":
+		default:
+			done = false
+		}
+		if done {
+			p.okAll(k)
+			continue
+		}
+		switch w[0] {
+		case "summary-address", "distribute-list", "default-metric", "domain-id", "domain-tag", "shutdown", "prefix-suppression", "neighbor":
+			p.badAll(k, "OSPF process option not modelled")
+		default:
+			p.badAll(k, "unknown OSPF command")
+		}
+	}
+}
+
+// ospfNetwork reads `network ADDR WILDCARD area AREA`.
+func (p *parser) ospfNetwork(k *line, op *ospfProc) bool {
+	w := k.words
+	if len(w) != 5 || w[3] != "area" {
+		return false
+	}
+	a, err1 := netip.ParseAddr(w[1])
+	wc, err2 := netip.ParseAddr(w[2])
+	area, err3 := model.ParseAreaID(w[4])
+	if err1 != nil || err2 != nil || err3 != nil || !a.Is4() || !wc.Is4() {
+		return false
+	}
+	nw := model.OSPFNetwork{Addr: a, Wildcard: wc, Area: area, Pos: p.pos(k)}
+	if bits, ok := wildcardBits(w[2]); ok {
+		nw.Prefix = netip.PrefixFrom(a, bits).Masked()
+	}
+	ar := areaOf(op.proc, area)
+	ar.Networks = append(ar.Networks, nw)
+	op.networks = append(op.networks, nw)
+	return true
+}
+
+// areaOf returns the process's area, adding it when new.
+func areaOf(proc *model.OSPFProcess, id model.AreaID) *model.OSPFArea {
+	if a := proc.Area(id); a != nil {
+		return a
+	}
+	proc.Areas = append(proc.Areas, model.OSPFArea{ID: id})
+	return &proc.Areas[len(proc.Areas)-1]
+}
+
+// ospfArea reads `area X ...`.
+func (p *parser) ospfArea(k *line, op *ospfProc, version int) bool {
+	w := k.words
+	if len(w) < 3 {
+		return false
+	}
+	id, err := model.ParseAreaID(w[1])
+	if err != nil {
+		return false
+	}
+	pos := p.pos(k)
+	rest := w[3:]
+	switch w[2] {
+	case "stub":
+		ar := areaOf(op.proc, id)
+		ar.Type, ar.Pos = model.AreaStub, pos
+		for _, x := range rest {
+			if x != "no-summary" {
+				return false
+			}
+			ar.NoSummary = true
+		}
+		return true
+	case "nssa":
+		ar := areaOf(op.proc, id)
+		ar.Type, ar.Pos = model.AreaNSSA, pos
+		for _, x := range rest {
+			switch x {
+			case "no-summary":
+				ar.NoSummary = true
+			case "default-information-originate":
+				ar.NSSADefaultOriginate = true
+			case "no-redistribution":
+			default:
+				return false
+			}
+		}
+		return true
+	case "range":
+		var pf netip.Prefix
+		if version == 2 && len(rest) >= 2 {
+			a, err1 := netip.ParseAddr(rest[0])
+			bits, err2 := maskBits(rest[1])
+			if err1 != nil || err2 != nil {
+				return false
+			}
+			pf, rest = netip.PrefixFrom(a, bits).Masked(), rest[2:]
+		} else if len(rest) >= 1 {
+			x, err := netip.ParsePrefix(rest[0])
+			if err != nil {
+				return false
+			}
+			pf, rest = x.Masked(), rest[1:]
+		} else {
+			return false
+		}
+		r := model.AreaRange{Prefix: pf, Pos: pos}
+		for i := 0; i < len(rest); i++ {
+			switch rest[i] {
+			case "advertise":
+			case "not-advertise":
+				r.NotAdvertise = true
+			case "cost":
+				if i+1 >= len(rest) {
+					return false
+				}
+				r.Cost, _ = strconv.Atoi(rest[i+1])
+				i++
+			default:
+				return false
+			}
+		}
+		ar := areaOf(op.proc, id)
+		ar.Ranges = append(ar.Ranges, r)
+		return true
+	case "authentication":
+		ar := areaOf(op.proc, id)
+		switch {
+		case len(rest) == 0:
+			ar.Auth = model.AuthSimple
+		case len(rest) == 1 && rest[0] == "message-digest":
+			ar.Auth = model.AuthMD5
+		default:
+			return false
+		}
+		op.areaAuth[id] = ar.Auth
+		return true
+	case "default-cost":
+		if len(rest) == 1 {
+			v, err := strconv.Atoi(rest[0])
+			if err != nil {
+				return false
+			}
+			areaOf(op.proc, id).DefaultCost = model.Set(v, pos)
+			return true
+		}
+	}
+	return false
+}
+
+// parseRedistribute reads the words after `redistribute`.
+func parseRedistribute(a []string, pos source.Pos) (model.Redistribution, bool) {
+	r := model.Redistribution{Pos: pos}
+	if len(a) == 0 {
+		return r, false
+	}
+	r.Protocol = a[0]
+	switch a[0] {
+	case "connected", "static", "kernel", "rip", "isis", "odr", "lisp", "ospfv3", "ospf6", "table", "babel", "openfabric", "nhrp", "sharp", "vnc", "eigrp", "ospf", "bgp", "mobile":
+	default:
+		return r, false
+	}
+	i := 1
+	if i < len(a) && isNumber(a[i]) {
+		r.Process = a[i]
+		i++
+	}
+	for ; i < len(a); i++ {
+		next := ""
+		if i+1 < len(a) {
+			next = a[i+1]
+		}
+		switch a[i] {
+		case "subnets":
+			r.Subnets = true
+		case "metric":
+			v, err := strconv.Atoi(next)
+			if err != nil {
+				return r, false
+			}
+			r.Metric = v
+			i++
+		case "metric-type":
+			v, err := strconv.Atoi(next)
+			if err != nil {
+				return r, false
+			}
+			r.MetricType = v
+			i++
+		case "route-map":
+			if next == "" {
+				return r, false
+			}
+			r.RouteMap = next
+			i++
+		case "tag":
+			v, err := strconv.ParseUint(next, 10, 32)
+			if err != nil {
+				return r, false
+			}
+			r.Tag = uint32(v)
+			i++
+		case "include-connected", "match", "internal", "external", "1", "2", "nssa-external", "vrf":
+			if a[i] == "vrf" {
+				return r, false
+			}
+		default:
+			return r, false
+		}
+	}
+	return r, true
+}
+
+// defaultInfo reads `default-information originate ...`.
+func (p *parser) defaultInfo(k *line, proc *model.OSPFProcess) bool {
+	w := k.words
+	if len(w) < 2 || w[1] != "originate" {
+		return false
+	}
+	d := &model.DefaultOriginate{Pos: p.pos(k)}
+	for i := 2; i < len(w); i++ {
+		next := ""
+		if i+1 < len(w) {
+			next = w[i+1]
+		}
+		switch w[i] {
+		case "always":
+			d.Always = true
+		case "metric", "metric-type":
+			v, err := strconv.Atoi(next)
+			if err != nil {
+				return false
+			}
+			if w[i] == "metric" {
+				d.Metric = v
+			} else {
+				d.MetricType = v
+			}
+			i++
+		case "route-map":
+			d.RouteMap = next
+			i++
+		default:
+			return false
+		}
+	}
+	proc.DefaultOriginate = d
+	return true
+}
+
+// ospfDistance reads `distance N` and `distance ospf intra-area N
+// inter-area N external N`.
+func ospfDistance(a []string, proc *model.OSPFProcess, pos source.Pos) bool {
+	if len(a) == 1 {
+		v, err := strconv.Atoi(a[0])
+		if err != nil {
+			return false
+		}
+		proc.DistanceIntra, proc.DistanceInter, proc.DistanceExternal = model.Set(v, pos), model.Set(v, pos), model.Set(v, pos)
+		return true
+	}
+	if len(a) < 3 || a[0] != "ospf" || len(a)%2 != 1 {
+		return false
+	}
+	for i := 1; i+1 < len(a); i += 2 {
+		v, err := strconv.Atoi(a[i+1])
+		if err != nil {
+			return false
+		}
+		switch a[i] {
+		case "intra-area":
+			proc.DistanceIntra = model.Set(v, pos)
+		case "inter-area":
+			proc.DistanceInter = model.Set(v, pos)
+		case "external":
+			proc.DistanceExternal = model.Set(v, pos)
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// maxMetric reads `max-metric router-lsa ...`.
+func maxMetric(a []string, proc *model.OSPFProcess, pos source.Pos) bool {
+	if len(a) == 0 || a[0] != "router-lsa" {
+		return false
+	}
+	m := &model.MaxMetric{Pos: pos}
+	if len(a) == 1 {
+		m.Administrative = true
+	}
+	for i := 1; i < len(a); i++ {
+		switch a[i] {
+		case "on-startup":
+			if i+1 < len(a) {
+				if v, err := strconv.Atoi(a[i+1]); err == nil {
+					m.OnStartup = v
+				} else if a[i+1] == "wait-for-bgp" {
+					m.OnStartup = 600 // IOS waits for BGP up to 600 s (OSPF Command Reference, max-metric router-lsa)
+				} else {
+					return false
+				}
+				i++
+			} else {
+				return false
+			}
+		case "administrative":
+			m.Administrative = true
+		case "include-stub":
+			m.IncludeStub = true
+		case "summary-lsa", "external-lsa":
+			if i+1 < len(a) && isNumber(a[i+1]) {
+				i++
+			}
+		default:
+			return false
+		}
+	}
+	if m.OnStartup == 0 {
+		m.Administrative = true
+	}
+	proc.MaxMetric = m
+	return true
+}
