@@ -86,9 +86,8 @@ COMMIT
 	per := total / time.Duration(n)
 	t.Logf("%d cases in %v: %v per case; apply %s; inject+observe %s; %d timed out (no end seen within %v)",
 		n, total.Round(time.Millisecond), per.Round(100*time.Microsecond), stats(apply), stats(inject), timedOut, injectDeadline)
-	if per > 300*time.Millisecond {
-		t.Errorf("%v per case, want < 300ms", per)
-	}
+	// The time is reported, never asserted: speed targets live in the
+	// issue notes, not in pass/fail.
 }
 
 func stats(d []time.Duration) string {

@@ -18,6 +18,14 @@ const (
 	FamilyUnknown Family = iota
 	IPv4
 	IPv6
+	// Inet, Bridge, ARP and Netdev are the other nftables table families
+	// (nftables' "inet", "bridge", "arp", "netdev"; NFPROTO_INET ...).
+	// Only nft rulesets have them; an inet table sees IPv4 and IPv6
+	// packets alike.
+	Inet
+	Bridge
+	ARP
+	Netdev
 )
 
 func (f Family) String() string {
@@ -26,6 +34,14 @@ func (f Family) String() string {
 		return "ip"
 	case IPv6:
 		return "ip6"
+	case Inet:
+		return "inet"
+	case Bridge:
+		return "bridge"
+	case ARP:
+		return "arp"
+	case Netdev:
+		return "netdev"
 	}
 	return "unknown"
 }
@@ -41,6 +57,14 @@ type Ruleset struct {
 	File string
 	// Tables by name: raw, mangle, nat, filter, security.
 	Tables map[string]*Table
+	// NFT is true for a ruleset read from `nft -j list ruleset`
+	// (libnftables JSON): the tables of one nftables family (Family may
+	// then also be Inet, Bridge, ARP or Netdev), each with Table.NFT set.
+	// False for iptables-save output.
+	NFT bool
+	// NFTVersion is the nft version of the JSON's metainfo object
+	// ("1.0.6"); "" when there was none or the ruleset is not from nft.
+	NFTVersion string
 }
 
 // Table is one x_tables table.
@@ -50,6 +74,10 @@ type Table struct {
 	Chains map[string]*Chain
 	// Order is the chain names in the order they were declared.
 	Order []string
+	// NFT holds what only an nftables table has (family, handle, sets,
+	// maps, objects, whether iptables-nft made it); nil for a table of
+	// iptables-save.
+	NFT *NFTTable
 }
 
 // Chain is a built-in or user-defined chain.
@@ -65,6 +93,11 @@ type Chain struct {
 	Rules   []*Rule
 	Packets uint64
 	Bytes   uint64
+	// NFT holds an nftables chain's attributes (family, handle, and for a
+	// base chain its type, hook, priority and devices); nil for a chain of
+	// iptables-save. An nft base chain has Builtin set and its policy in
+	// Policy.
+	NFT *NFTChain
 }
 
 // Rule is one rule of a chain.
@@ -84,6 +117,11 @@ type Rule struct {
 	Packets     uint64
 	Bytes       uint64
 	HasCounters bool
+	// Handle is the nftables rule handle (`nft -a list ruleset`); 0 for a
+	// rule of iptables-save. For an nft rule Text is the rule as `nft list
+	// ruleset` prints it (counters and comment included) and Pos names the
+	// rule's object in the JSON array (file[index]).
+	Handle uint64
 }
 
 // Ref names the rule as table/chain#num.
