@@ -40,8 +40,12 @@ func ParseProtoMatch(s string, invert bool) (*ProtoMatch, error) {
 
 // ProtoNumber resolves an iptables protocol name or number.
 func ProtoNumber(name string) (uint8, bool) {
-	if n, err := strconv.ParseUint(name, 10, 8); err == nil {
-		return uint8(n), true
+	// Only a decimal number can be one (and trying others would allocate
+	// an error).
+	if name != "" && name[0] >= '0' && name[0] <= '9' {
+		if n, err := strconv.ParseUint(name, 10, 8); err == nil {
+			return uint8(n), true
+		}
 	}
 	if name == "all" {
 		return 0, true

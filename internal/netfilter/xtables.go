@@ -10,7 +10,8 @@ import (
 // option parsers of match and target modules. A module parser consumes the
 // options it knows and stops at the first word that is not one of them;
 // the caller decides what that word is (another module, the target, or an
-// option farend does not understand).
+// option farend does not understand). The caller may reuse W for the next
+// rule: a parser that keeps an Opt's Args copies them (keepOpts).
 type Args struct {
 	W []string
 	I int
@@ -34,22 +35,35 @@ func (a *Args) Peek() (opt string, neg, ok bool) {
 // Take consumes the option Peek returned and its n arguments.
 func (a *Args) Take(n int) (Opt, error) {
 	var o Opt
-	if a.I < len(a.W) && a.W[a.I] == "!" {
+	i := a.I
+	if i < len(a.W) && a.W[i] == "!" {
 		o.Neg = true
+		i++
+	}
+	if i >= len(a.W) || n > len(a.W)-i-1 {
+		return a.takeErr(o.Neg, n)
+	}
+	o.Name = a.W[i]
+	o.Args = a.W[i+1 : i+1+n]
+	a.I = i + 1 + n
+	return o, nil
+}
+
+// takeErr is Take when the option or its arguments are missing (apart, so
+// that Take is small).
+//
+//go:noinline
+func (a *Args) takeErr(neg bool, n int) (Opt, error) {
+	o := Opt{Neg: neg}
+	if neg {
 		a.I++
 	}
 	if a.I >= len(a.W) {
 		return o, fmt.Errorf("missing option")
 	}
 	o.Name = a.W[a.I]
-	a.I++
-	if a.I+n > len(a.W) {
-		a.I = len(a.W)
-		return o, fmt.Errorf("%s needs %d argument(s)", o.Name, n)
-	}
-	o.Args = a.W[a.I : a.I+n]
-	a.I += n
-	return o, nil
+	a.I = len(a.W)
+	return o, fmt.Errorf("%s needs %d argument(s)", o.Name, n)
 }
 
 // Opt is one option of a module as written: `! --dport 22` is
@@ -106,6 +120,7 @@ func ParseMatch(name string, fam Family, a *Args) (m Match, known bool, err erro
 	var p func(Family, *Args) (Match, error)
 	switch name {
 	case "tcp", "udp", "udplite":
+		name = intern(name)
 		p = func(f Family, a *Args) (Match, error) { return parseTCPUDP(name, a) }
 	case "multiport":
 		p = parseMultiport
@@ -180,7 +195,7 @@ func ParseTarget(name string, fam Family, a *Args) (t Target, known bool, err er
 	case "CONNMARK":
 		t, err = parseConnmarkTarget(a)
 	case "DNAT", "SNAT", "MASQUERADE", "REDIRECT":
-		t, err = parseNAT(name, fam, a)
+		t, err = parseNAT(intern(name), fam, a)
 	case "NOTRACK":
 		return &NoTrackTarget{}, true, nil
 	case "CT":
@@ -193,6 +208,30 @@ func ParseTarget(name string, fam Family, a *Args) (t Target, known bool, err er
 		return nil, false, nil
 	}
 	return t, true, err
+}
+
+// intern returns the constant equal to a module or target name that
+// parsers keep in what they return, rather than the rule text's copy:
+// checks and evaluation compare it for every rule and packet, and the
+// constant is always in cache.
+func intern(name string) string {
+	switch name {
+	case "tcp":
+		return "tcp"
+	case "udp":
+		return "udp"
+	case "udplite":
+		return "udplite"
+	case "DNAT":
+		return "DNAT"
+	case "SNAT":
+		return "SNAT"
+	case "MASQUERADE":
+		return "MASQUERADE"
+	case "REDIRECT":
+		return "REDIRECT"
+	}
+	return name
 }
 
 // Entry is what the kernel's checkentry functions (and iptables' own
@@ -237,8 +276,10 @@ type Checker interface {
 // checkHooks returns the refusal for a module valid only in table (when
 // not "") and on the hooks of allowed.
 func checkHooks(what string, e Entry, table string, allowed ...Hook) string {
+	// what is copied where it is printed, so that it does not escape: the
+	// Check methods build it on the stack, and most checks pass.
 	if table != "" && e.Table != table {
-		return fmt.Sprintf("%s is only valid in the %s table, not %s", what, table, e.Table)
+		return fmt.Sprintf("%s is only valid in the %s table, not %s", strings.Clone(what), table, e.Table)
 	}
 	for _, h := range e.Hooks {
 		ok := false
@@ -252,14 +293,15 @@ func checkHooks(what string, e Entry, table string, allowed ...Hook) string {
 			for i, a := range allowed {
 				names[i] = a.String()
 			}
-			return fmt.Sprintf("%s is only valid in %s, but chain %s is reached from %s", what, strings.Join(names, "/"), e.Chain, h)
+			return fmt.Sprintf("%s is only valid in %s, but chain %s is reached from %s", strings.Clone(what), strings.Join(names, "/"), e.Chain, h)
 		}
 	}
 	return ""
 }
 
 // checkProto returns the refusal for a module that needs `-p proto`
-// (x_tables.c: "only valid for protocol").
+// (x_tables.c: "only valid for protocol"). what is copied where it is
+// printed, as in checkHooks.
 func checkProto(what string, e Entry, protos ...uint8) string {
 	p, inv := e.Proto()
 	if !inv {
@@ -269,7 +311,7 @@ func checkProto(what string, e Entry, protos ...uint8) string {
 			}
 		}
 	}
-	return fmt.Sprintf("%s needs a non-negated -p of its protocol", what)
+	return fmt.Sprintf("%s needs a non-negated -p of its protocol", strings.Clone(what))
 }
 
 // saveString quotes s as iptables-save does (libxtables

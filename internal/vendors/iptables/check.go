@@ -23,91 +23,151 @@ func hookOf(chain string) netfilter.Hook {
 	return netfilter.HookUnknown
 }
 
-// finishTable ends the current table: it resolves jumps to chains
-// declared after the rule, then runs the checks the kernel and iptables
-// do when the table is loaded (each match's and target's checkentry,
-// against the hooks from which the rule's chain is reachable, as
-// x_tables' mark_source_chains computes them), and loops.
+// finishTable ends the current table: it parses the rules' options (or
+// waits for the workers that do), resolves jumps to chains declared after
+// the rule, then runs the checks the kernel and iptables do when the
+// table is loaded (each match's and target's checkentry, against the
+// hooks from which the rule's chain is reachable, as x_tables'
+// mark_source_chains computes them), and loops.
 func (p *parser) finishTable() {
 	ts := p.tbl
 	p.tbl = nil
 	t := ts.t
-	for _, pr := range ts.rules {
-		if pr.jump == "" || t.Chains[pr.jump] != nil {
-			continue
+	p.parseRules(ts)
+	t.Chains = make(map[string]*netfilter.Chain, len(ts.infos))
+	for _, ci := range ts.infos {
+		t.Chains[ci.c.Name] = ci.c
+	}
+	// The chains' rules, in order, share one array.
+	all := make([]*netfilter.Rule, ts.rules.n)
+	off := 0
+	for _, ci := range ts.infos {
+		if ci.nrules > 0 {
+			ci.c.Rules = all[off : off : off+ci.nrules]
+			off += ci.nrules
 		}
-		line := pr.r.Pos.Line
-		if _, ok := pr.r.Target.(netfilter.GotoTarget); ok {
-			p.note(line, pr.raw, fmt.Sprintf("-g %s: no such chain in table %s", pr.jump, t.Name))
-		} else {
-			p.note(line, pr.raw, fmt.Sprintf("-j %s: neither a chain of table %s nor a target farend knows", pr.jump, t.Name))
+	}
+	for _, c := range ts.rules.chunks {
+		for i := range c {
+			pr := &c[i]
+			pr.from.c.Rules = append(pr.from.c.Rules, pr.r)
+			if pr.x == nil || len(pr.x.problems) == 0 {
+				p.ok[pr.line] = true
+				continue
+			}
+			for _, pb := range pr.x.problems {
+				p.note(pr.line, pb.text, pb.why)
+			}
 		}
-		pr.r.Target = &netfilter.UnknownTarget{Name: pr.jump, Raw: pr.raw, Why: "no such chain or target"}
 	}
 
-	g := newGraph(t)
-	hooks := g.reach()
+	for _, c := range ts.rules.chunks {
+		for i := range c {
+			pr := &c[i]
+			if pr.x == nil || pr.x.jump == "" {
+				continue
+			}
+			jump, raw := pr.x.jump, pr.x.raw
+			if ci := ts.find(jump); ci != nil {
+				pr.to = ci
+				continue
+			}
+			if _, ok := pr.r.Target.(netfilter.GotoTarget); ok {
+				p.note(pr.line, raw, fmt.Sprintf("-g %s: no such chain in table %s", jump, t.Name))
+			} else {
+				p.note(pr.line, raw, fmt.Sprintf("-j %s: neither a chain of table %s nor a target farend knows", jump, t.Name))
+			}
+			pr.r.Target = &netfilter.UnknownTarget{Name: jump, Raw: raw, Why: "no such chain or target"}
+		}
+	}
+
+	g := newGraph(ts)
+	masks := g.reach()
 	compat := p.rs.Backend == "nf_tables"
-	for _, pr := range ts.rules {
-		r := pr.r
-		c := t.Chains[r.Chain]
-		e := netfilter.Entry{
-			Family: p.fam, Table: t.Name, Chain: r.Chain, Builtin: c != nil && c.Builtin,
-			Hooks: hooks[r.Chain], Rule: r, Compat: compat,
+	p.eachChunk(&ts.rules, func() func([]pendingRule) {
+		return func(rules []pendingRule) {
+			for i := range rules {
+				pr := &rules[i]
+				r := pr.r
+				e := netfilter.Entry{
+					Family: p.fam, Table: t.Name, Chain: r.Chain, Builtin: pr.from.c.Builtin,
+					Hooks: hookSets[masks[pr.from.idx]], Rule: r, Compat: compat,
+				}
+				for _, m := range r.Matches {
+					check(pr, &e, m)
+				}
+				if r.Target != nil {
+					check(pr, &e, r.Target)
+				}
+			}
 		}
-		for _, m := range r.Matches {
-			p.check(e, m)
-		}
-		if r.Target != nil {
-			p.check(e, r.Target)
+	})
+	for _, c := range ts.rules.chunks {
+		for i := range c {
+			if pr := &c[i]; pr.x != nil {
+				for _, pb := range pr.x.refused {
+					p.note(pr.line, pb.text, pb.why)
+				}
+			}
 		}
 	}
 	for _, loop := range g.loops() {
 		c := t.Chains[loop]
 		p.note(c.Pos.Line, ":"+loop, "chain "+loop+" is part of a jump loop (iptables-restore refuses the table)")
 	}
+	for _, c := range ts.rules.chunks {
+		clear(c)
+	}
+	p.free = ts.rules.chunks
 }
 
-// check runs x's Checker, if it has one, and notes a refusal.
-func (p *parser) check(e netfilter.Entry, x fmt.Stringer) {
+// check runs x's Checker, if it has one, and records a refusal in pr.
+func check(pr *pendingRule, e *netfilter.Entry, x fmt.Stringer) {
 	if ck, ok := x.(netfilter.Checker); ok {
-		if why := ck.Check(e); why != "" {
-			p.note(e.Rule.Pos.Line, x.String(), "the kernel refuses this rule: "+why)
+		if why := ck.Check(*e); why != "" {
+			if pr.x == nil {
+				pr.x = &ruleExtra{}
+			}
+			pr.x.refused = append(pr.x.refused, problem{x.String(), "the kernel refuses this rule: " + why})
 		}
 	}
-}
-
-// targetChain returns the chain a rule jumps or goes to, or "".
-func targetChain(r *netfilter.Rule) string {
-	switch t := r.Target.(type) {
-	case netfilter.JumpTarget:
-		return t.Chain
-	case netfilter.GotoTarget:
-		return t.Chain
-	}
-	return ""
 }
 
 // graph is the jump/goto graph of a table: chains in declaration order
 // and, per chain, the chains its rules jump or go to.
 type graph struct {
 	chains []*netfilter.Chain
-	index  map[*netfilter.Chain]int
 	succ   [][]int
 }
 
-func newGraph(t *netfilter.Table) *graph {
-	g := &graph{index: make(map[*netfilter.Chain]int, len(t.Order))}
-	for _, name := range t.Order {
-		c := t.Chains[name]
-		g.index[c] = len(g.chains)
-		g.chains = append(g.chains, c)
+func newGraph(ts *tableState) *graph {
+	g := &graph{chains: make([]*netfilter.Chain, len(ts.infos)), succ: make([][]int, len(ts.infos))}
+	for i, ci := range ts.infos {
+		g.chains[i] = ci.c
 	}
-	g.succ = make([][]int, len(g.chains))
-	for i, c := range g.chains {
-		for _, r := range c.Rules {
-			if next := t.Chains[targetChain(r)]; next != nil {
-				g.succ[i] = append(g.succ[i], g.index[next])
+	// Per chain, the targets of its rules in rule order, in one array.
+	count := make([]int, len(ts.infos))
+	edges := 0
+	for _, c := range ts.rules.chunks {
+		for i := range c {
+			if c[i].to != nil {
+				count[c[i].from.idx]++
+				edges++
+			}
+		}
+	}
+	all := make([]int, edges)
+	off := 0
+	for i, n := range count {
+		if n > 0 {
+			g.succ[i] = all[off : off : off+n]
+			off += n
+		}
+	}
+	for _, c := range ts.rules.chunks {
+		for i := range c {
+			if pr := &c[i]; pr.to != nil {
+				g.succ[pr.from.idx] = append(g.succ[pr.from.idx], pr.to.idx)
 			}
 		}
 	}
@@ -117,9 +177,23 @@ func newGraph(t *netfilter.Table) *graph {
 // hooks maps a hook to a bit, for reach.
 var hookBits = []netfilter.Hook{netfilter.Prerouting, netfilter.Input, netfilter.Forward, netfilter.Output, netfilter.Postrouting}
 
+// hookSets are the hook lists of the masks reach returns.
+var hookSets = func() [1 << 5][]netfilter.Hook {
+	var out [1 << 5][]netfilter.Hook
+	for m := range out {
+		for b, h := range hookBits {
+			if m&(1<<b) != 0 {
+				out[m] = append(out[m], h)
+			}
+		}
+		out[m] = out[m][:len(out[m]):len(out[m])]
+	}
+	return out
+}()
+
 // reach returns, per chain, the hooks from which it is reachable (as
-// x_tables mark_source_chains does).
-func (g *graph) reach() map[string][]netfilter.Hook {
+// x_tables mark_source_chains does), as a mask of hookBits.
+func (g *graph) reach() []uint8 {
 	mask := make([]uint8, len(g.chains))
 	var work []int
 	for i, c := range g.chains {
@@ -143,15 +217,7 @@ func (g *graph) reach() map[string][]netfilter.Hook {
 			}
 		}
 	}
-	out := make(map[string][]netfilter.Hook, len(g.chains))
-	for i, c := range g.chains {
-		for b, h := range hookBits {
-			if mask[i]&(1<<b) != 0 {
-				out[c.Name] = append(out[c.Name], h)
-			}
-		}
-	}
-	return out
+	return mask
 }
 
 // loops returns the chains that can reach themselves through jumps and

@@ -5,6 +5,7 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"reflect"
 	"testing"
 	"time"
 
@@ -23,7 +24,8 @@ func (stubEnv) AddrType(netip.Addr, string, netfilter.AddrType) netfilter.AddrTy
 }
 func (stubEnv) SourceAddr(string, netip.Addr, bool) netip.Addr { return netip.Addr{} }
 
-// FuzzParse: Parse never panics, every line is understood or noted, and
+// FuzzParse: Parse never panics, every line is understood or noted,
+// parsing the rules on workers gives what parsing them in order gives, and
 // the parsed rules can be printed and evaluated without panicking.
 func FuzzParse(f *testing.F) {
 	files, _ := filepath.Glob("testdata/*.save")
@@ -47,6 +49,9 @@ func FuzzParse(f *testing.F) {
 		defer tm.Stop()
 		p := parse("fuzz", data, fam)
 		checkLines(t, p)
+		if q := parseWith("fuzz", data, fam, 2, 0, 1); !reflect.DeepEqual(p.rs, q.rs) || !reflect.DeepEqual(p.notes, q.notes) || !reflect.DeepEqual(p.ok, q.ok) || !reflect.DeepEqual(p.noted, q.noted) {
+			t.Fatalf("parsing rules on workers differs from parsing them in order:\n%s", firstDiff(dump(q.rs, q), dump(p.rs, p)))
+		}
 		for _, tb := range p.rs.Tables {
 			for _, c := range tb.Chains {
 				for _, r := range c.Rules {

@@ -11,8 +11,10 @@ package iptables
 import (
 	"bytes"
 	"fmt"
+	"iter"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"farend/internal/netfilter"
 	"farend/internal/source"
@@ -76,6 +78,12 @@ func isBuiltin(table, chain string) bool {
 }
 
 // parser is the state of one Parse call.
+//
+// Lines are read in order, and the options of a rule are parsed apart
+// from its line: what a rule means depends only on its text and on which
+// chains of its table exist at its line, and chains are only ever added.
+// In a big table the rules are parsed by other goroutines while the
+// following lines are read (see stream).
 type parser struct {
 	file  string
 	fam   netfilter.Family
@@ -89,46 +97,124 @@ type parser struct {
 	tbl *tableState
 	// backendLine is the line of the header that set rs.Backend.
 	backendLine int
-	words       []word
+	// workers is the number of goroutines that parse the rules of a big
+	// table (0: GOMAXPROCS; 1: none); minParallel is the number of rules
+	// from which a table is big, block the number of rules a worker takes
+	// at a time.
+	workers, minParallel, block int
+	// rp parses the rules of tables that are not big.
+	rp *ruleParser
+	// data is the input (read only); data[rest:] follows the current line.
+	data []byte
+	rest int
+	// free are the chunks of the last table's rules, for the next table.
+	free [][]pendingRule
+	// chainSlab and infoSlab hold chains and chainInfos not yet handed
+	// out, allocated together.
+	chainSlab []netfilter.Chain
+	infoSlab  []chainInfo
 }
 
-// tableState is a table being read and the rules to check once it is
-// complete.
+// tableState is a table being read and the rules to parse and check.
 type tableState struct {
-	t     *netfilter.Table
-	line  int
-	rules []pendingRule
+	t    *netfilter.Table
+	line int
+	// chains are the table's chains by name, infos all of them in
+	// declaration order (t.Order); t.Chains is filled from infos when the
+	// table is complete. Once the table's rules are parsed in parallel
+	// (stream), chains no longer changes and chains added later go to
+	// late.
+	chains, late map[string]*chainInfo
+	infos        []*chainInfo
+	rules        ruleList
+	// last is the chain of the previous rule.
+	last   *chainInfo
+	stream *stream
 }
 
-// pendingRule is a rule whose target may name a chain declared later.
+// find returns the chain named name, or nil.
+func (ts *tableState) find(name string) *chainInfo {
+	if ci := ts.chains[name]; ci != nil {
+		return ci
+	}
+	return ts.late[name]
+}
+
+// chainInfo is what the parser keeps of a chain of the table being read.
+type chainInfo struct {
+	c *netfilter.Chain
+	// idx is the chain's position in infos; nrules the number of its rules
+	// so far.
+	idx, nrules int
+	// jump is JumpTarget{Chain: c.Name}, shared by the rules jumping to
+	// it.
+	jump netfilter.Target
+}
+
+// pendingRule is a rule of the table being read. rule fills s, line, num
+// and from; a ruleParser the rest.
 type pendingRule struct {
-	r *netfilter.Rule
+	// s is the line, without surrounding blanks; num the rule's number in
+	// its chain.
+	s         string
+	line, num int
+	r         *netfilter.Rule
+	// from is the rule's chain; to the chain it jumps or goes to, once
+	// known.
+	from, to *chainInfo
+	// x is what few rules have, or nil.
+	x *ruleExtra
+}
+
+// ruleExtra is the part of a pendingRule that most rules do not need.
+type ruleExtra struct {
 	// jump is the chain named by -j (when it was not a known target) or
 	// -g; "" otherwise.
 	jump string
 	// raw is the target's text, for the note if the chain never appears.
 	raw string
+	// problems are the parts of the rule that were not understood;
+	// refused the kernel's refusals (Checker).
+	problems, refused []problem
 }
 
 func parse(file string, data []byte, fam netfilter.Family) *parser {
+	return parseWith(file, data, fam, 0, 2048, 256)
+}
+
+// parseWith is parse with the parallelism of parser.workers, minParallel
+// and block.
+func parseWith(file string, data []byte, fam netfilter.Family, workers, minParallel, block int) *parser {
 	p := &parser{
 		file: file,
 		fam:  fam,
 		rs:   &netfilter.Ruleset{Family: fam, File: file, Tables: map[string]*netfilter.Table{}},
+
+		workers: workers, minParallel: minParallel, block: block,
 	}
-	text := string(data)
-	p.lines = strings.Count(text, "\n")
-	if text != "" && !strings.HasSuffix(text, "\n") {
+	defer func() {
+		// After a panic, let the workers of the table being read end.
+		if p.tbl != nil && p.tbl.stream != nil {
+			p.tbl.stream.close()
+		}
+	}()
+	p.lines = bytes.Count(data, []byte{'\n'})
+	if len(data) > 0 && data[len(data)-1] != '\n' {
 		p.lines++
 	}
 	p.ok = make([]bool, p.lines+1)
 	p.noted = make([]bool, p.lines+1)
-	n := 0
-	for len(text) > 0 {
-		var line string
-		line, text, _ = strings.Cut(text, "\n")
-		n++
-		p.line(n, strings.TrimRight(line, "\r"))
+	n, base := 0, 0
+	p.data = data
+	for chunk := range p.texts(data) {
+		for text := chunk; len(text) > 0; {
+			var line string
+			line, text, _ = strings.Cut(text, "\n")
+			n++
+			p.rest = base + len(chunk) - len(text)
+			p.line(n, strings.TrimRight(line, "\r"))
+		}
+		base += len(chunk)
 	}
 	if p.tbl != nil {
 		p.note(p.tbl.line, "*"+p.tbl.t.Name, "table has no COMMIT: the output may be truncated (iptables-restore would not apply it)")
@@ -136,6 +222,41 @@ func parse(file string, data []byte, fam netfilter.Family) *parser {
 	}
 	p.notes.Sort()
 	return p
+}
+
+// textChunk is the size from which the input is copied in pieces.
+const textChunk = 256 << 10
+
+// texts returns data as strings of whole lines: the input is copied (the
+// rules keep parts of it), in pieces by another goroutine when it is big
+// and there are workers, so that the copy overlaps the reading.
+func (p *parser) texts(data []byte) iter.Seq[string] {
+	if len(data) <= textChunk || p.numWorkers() < 2 {
+		return func(yield func(string) bool) { yield(string(data)) }
+	}
+	// The channel has room for every piece: the copier never waits, even
+	// if the reader stops.
+	ch := make(chan string, len(data)/textChunk+1)
+	go func() {
+		defer close(ch)
+		for len(data) > 0 {
+			n := min(len(data), textChunk)
+			if i := bytes.IndexByte(data[n:], '\n'); i >= 0 {
+				n += i + 1
+			} else {
+				n = len(data)
+			}
+			ch <- string(data[:n])
+			data = data[n:]
+		}
+	}()
+	return func(yield func(string) bool) {
+		for text := range ch {
+			if !yield(text) {
+				return
+			}
+		}
+	}
 }
 
 func (p *parser) pos(n int) source.Pos { return source.Pos{File: p.file, Line: n} }
@@ -214,7 +335,20 @@ func (p *parser) startTable(n int, s string) {
 	}
 	name := strings.TrimSpace(s[1:])
 	t := &netfilter.Table{Name: name, Pos: p.pos(n), Chains: map[string]*netfilter.Chain{}}
-	p.tbl = &tableState{t: t, line: n}
+	// iptables-save declares the chains right after the table line: their
+	// number sizes the table's chain lists.
+	k := 0
+	for rest := p.data[p.rest:]; len(rest) > 0 && rest[0] == ':'; k++ {
+		_, rest, _ = bytes.Cut(rest, []byte{'\n'})
+	}
+	p.tbl = &tableState{t: t, line: n, chains: make(map[string]*chainInfo, k)}
+	if k > 0 {
+		t.Order = make([]string, 0, k)
+		p.tbl.infos = make([]*chainInfo, 0, k)
+	}
+	if len(p.chainSlab) < k {
+		p.chainSlab, p.infoSlab = make([]netfilter.Chain, k), make([]chainInfo, k)
+	}
 	if _, ok := builtinChains[name]; !ok || strings.ContainsAny(name, " \t") {
 		p.note(n, s, "unknown table "+strconv.Quote(name))
 	} else if old := p.rs.Tables[name]; old != nil {
@@ -231,14 +365,16 @@ func (p *parser) chain(n int, s string) {
 		p.note(n, s, "chain declaration outside a table")
 		return
 	}
-	f := strings.Fields(s[1:])
+	var buf [4]string
+	f := fields(s[1:], buf[:0])
 	if len(f) < 2 || len(f) > 3 {
 		p.note(n, s, "expected :CHAIN POLICY [packets:bytes]")
 		return
 	}
-	t := p.tbl.t
+	ts := p.tbl
+	t := ts.t
 	name, policy := f[0], f[1]
-	c := &netfilter.Chain{Name: name, Table: t.Name, Builtin: isBuiltin(t.Name, name), Pos: p.pos(n)}
+	c := netfilter.Chain{Name: name, Table: t.Name, Builtin: isBuiltin(t.Name, name), Pos: p.pos(n)}
 	good := true
 	if len(f) == 3 {
 		pk, by, ok := parseCounters(f[2])
@@ -270,15 +406,67 @@ func (p *parser) chain(n int, s string) {
 		p.note(n, s, "a user-defined chain cannot have a policy (iptables-restore: Bad built-in chain name)")
 		good = false
 	}
-	if old := t.Chains[name]; old != nil {
-		p.note(n, s, fmt.Sprintf("chain %s declared again (first at %s)", name, old.Pos))
+	if old := ts.find(name); old != nil {
+		p.note(n, s, fmt.Sprintf("chain %s declared again (first at %s)", name, old.c.Pos))
 		return
 	}
-	t.Chains[name] = c
-	t.Order = append(t.Order, name)
+	p.addChain(c)
 	if good {
 		p.ok[n] = true
 	}
+}
+
+// addChain adds chain c to the table being read.
+func (p *parser) addChain(c netfilter.Chain) *chainInfo {
+	if len(p.chainSlab) == 0 {
+		p.chainSlab = make([]netfilter.Chain, 256)
+		p.infoSlab = make([]chainInfo, 256)
+	}
+	p.chainSlab[0] = c
+	ts := p.tbl
+	ci := &p.infoSlab[0]
+	*ci = chainInfo{c: &p.chainSlab[0], idx: len(ts.infos), jump: netfilter.JumpTarget{Chain: c.Name}}
+	p.chainSlab, p.infoSlab = p.chainSlab[1:], p.infoSlab[1:]
+	if ts.stream == nil {
+		ts.chains[c.Name] = ci
+	} else {
+		if ts.late == nil {
+			ts.late = map[string]*chainInfo{}
+		}
+		ts.late[c.Name] = ci
+	}
+	ts.infos = append(ts.infos, ci)
+	ts.t.Order = append(ts.t.Order, c.Name)
+	return ci
+}
+
+// fields is strings.Fields(s) appended to buf, without allocating when s
+// is ASCII and has at most cap(buf) fields.
+func fields(s string, buf []string) []string {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return append(buf, strings.Fields(s)...)
+		}
+	}
+	for i := 0; i < len(s); {
+		for i < len(s) && asciiSpace(s[i]) {
+			i++
+		}
+		if i == len(s) {
+			break
+		}
+		j := i
+		for j < len(s) && !asciiSpace(s[j]) {
+			j++
+		}
+		buf = append(buf, s[i:j])
+		i = j
+	}
+	return buf
+}
+
+func asciiSpace(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r'
 }
 
 // parseCounters parses "[packets:bytes]".

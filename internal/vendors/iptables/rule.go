@@ -6,16 +6,18 @@ import (
 	"strings"
 
 	"farend/internal/netfilter"
+	"farend/internal/source"
 )
 
-// rule handles `[packets:bytes] -A CHAIN rule...`.
+// rule handles `[packets:bytes] -A CHAIN rule...`: it checks the counters,
+// the quotes and -A, and adds the rule to its chain. The rest is parsed
+// by a ruleParser, in parallel with the following lines when the table is
+// big (stream), else when the table is complete.
 func (p *parser) rule(n int, s string) {
 	if p.tbl == nil {
 		p.note(n, s, "rule outside a table (no *table line before it)")
 		return
 	}
-	var pk, by uint64
-	hasCounters := false
 	text := s
 	if s[0] == '[' {
 		end := strings.IndexByte(s, ']')
@@ -23,73 +25,131 @@ func (p *parser) rule(n int, s string) {
 			p.note(n, s, "bad counters")
 			return
 		}
-		var ok bool
-		pk, by, ok = parseCounters(s[:end+1])
-		if !ok {
+		if _, _, ok := parseCounters(s[:end+1]); !ok {
 			p.note(n, s, "bad counters "+s[:end+1])
 			return
 		}
-		hasCounters = true
 		text = strings.TrimSpace(s[end+1:])
 	}
-	w, err := split(text, p.words)
-	p.words = w[:0]
+	w0, w1, nw, err := head(text)
 	if err != nil {
 		p.note(n, s, "unterminated quote")
 		return
 	}
-	if len(w) < 2 || (w[0].s != "-A" && w[0].s != "--append") {
+	if nw < 2 || (w0.s != "-A" && w0.s != "--append") {
 		p.note(n, s, "only -A rules appear in iptables-save output")
 		return
 	}
-	t := p.tbl.t
-	chain := w[1].s
-	c := t.Chains[chain]
-	if c == nil {
+	ts := p.tbl
+	t := ts.t
+	chain := w1.s
+	ci := ts.last
+	if ci == nil || ci.c.Name != chain {
+		ci = ts.find(chain)
+	}
+	if ci == nil {
 		p.note(n, s, fmt.Sprintf("chain %s was not declared (iptables-restore refuses the table)", chain))
-		c = &netfilter.Chain{Name: chain, Table: t.Name, Builtin: isBuiltin(t.Name, chain), Pos: p.pos(n)}
+		c := netfilter.Chain{Name: chain, Table: t.Name, Builtin: isBuiltin(t.Name, chain), Pos: p.pos(n)}
 		if c.Builtin {
 			c.Policy = netfilter.Accept
 		}
-		t.Chains[chain] = c
-		t.Order = append(t.Order, chain)
+		ci = p.addChain(c)
 	}
-	r := &netfilter.Rule{
-		Table: t.Name, Chain: chain, Num: len(c.Rules) + 1, Text: text, Pos: p.pos(n),
-		Packets: pk, Bytes: by, HasCounters: hasCounters,
+	ts.last = ci
+	ci.nrules++
+	ts.rules.add(pendingRule{s: s, line: n, num: ci.nrules, from: ci}, &p.free)
+	p.publish(ts)
+}
+
+// newRule returns a zero rule, from a slab.
+func (rp *ruleParser) newRule() *netfilter.Rule {
+	if len(rp.rules) == 0 {
+		rp.rules = make([]netfilter.Rule, 256)
 	}
-	rp := ruleParser{p: p, fam: p.fam, text: text, w: w[2:], r: r}
-	rp.run()
-	for _, pb := range rp.problems {
-		p.note(n, pb.text, pb.why)
-	}
-	if rp.counters {
-		r.HasCounters = true
-	}
-	c.Rules = append(c.Rules, r)
-	p.tbl.rules = append(p.tbl.rules, pendingRule{r: r, jump: rp.jump, raw: rp.jumpRaw})
-	if len(rp.problems) == 0 {
-		p.ok[n] = true
-	}
+	r := &rp.rules[0]
+	rp.rules = rp.rules[1:]
+	return r
 }
 
 type problem struct{ text, why string }
 
-// ruleParser parses the words of one rule after "-A CHAIN".
+// ruleParser parses the words of one rule after "-A CHAIN". One is used
+// for many rules, one after another, by one goroutine.
 type ruleParser struct {
-	p    *parser
+	file string
 	fam  netfilter.Family
+	// ts is the table of the rules; late is true when the parser may look
+	// at ts.late (it does not run in parallel with the table's reading).
+	ts   *tableState
+	late bool
 	text string
-	w    []word
-	a    netfilter.Args
-	r    *netfilter.Rule
+	line int
+	// a.W are the rule's words after "-A CHAIN", spans their spans in
+	// text.
+	a     netfilter.Args
+	spans []span
+	r     *netfilter.Rule
 	// proto is the -p argument, for iptables' implicit loading of the
 	// protocol's match module.
 	proto    string
 	counters bool
 	jump     string
 	jumpRaw  string
+	to       *chainInfo
 	problems []problem
+	// matches collects the rule's matches; slab and rules hold room for
+	// the matches and rules of this and the next rules.
+	matches []netfilter.Match
+	slab    []netfilter.Match
+	rules   []netfilter.Rule
+	ws      []string
+	sp      []span
+}
+
+// parse parses the rule of pr, whose line rule checked, and sets pr.r,
+// pr.to and pr.x.
+func (rp *ruleParser) parse(pr *pendingRule) {
+	s := pr.s
+	text := s
+	r := rp.newRule()
+	if s[0] == '[' {
+		end := strings.IndexByte(s, ']')
+		r.Packets, r.Bytes, _ = parseCounters(s[:end+1])
+		r.HasCounters = true
+		text = strings.TrimSpace(s[end+1:])
+	}
+	r.Table, r.Chain, r.Num, r.Text = rp.ts.t.Name, pr.from.c.Name, pr.num, text
+	r.Pos = source.Pos{File: rp.file, Line: pr.line}
+	ws, sp, _ := split(text, rp.ws[:0], rp.sp[:0])
+	rp.ws, rp.sp = ws, sp
+	rp.text, rp.line, rp.r = text, pr.line, r
+	rp.a.W, rp.a.I, rp.spans = ws[2:], 0, sp[2:]
+	rp.proto, rp.counters, rp.jump, rp.jumpRaw, rp.to = "", false, "", "", nil
+	// The matches are appended to the slab's room, or to an array of
+	// their own when there is not enough.
+	if len(rp.slab) < 16 {
+		rp.slab = make([]netfilter.Match, 512)
+	}
+	rp.problems, rp.matches = rp.problems[:0], rp.slab[:0:len(rp.slab)]
+	rp.run()
+	if n := len(rp.matches); n > 0 {
+		r.Matches = rp.matches[:n:n]
+		if &rp.matches[0] == &rp.slab[0] {
+			rp.slab = rp.slab[n:]
+		}
+	}
+	rp.matches = nil
+	if rp.counters {
+		r.HasCounters = true
+	}
+	pr.r, pr.to, pr.x = r, rp.to, nil
+	if rp.jump != "" || len(rp.problems) > 0 {
+		pr.x = &ruleExtra{jump: rp.jump, raw: rp.jumpRaw}
+		if len(rp.problems) > 0 {
+			pr.x.problems = append([]problem(nil), rp.problems...)
+		}
+	}
+	rp.r = nil
 }
 
 // isStarter reports whether s begins a new part of a rule: a generic
@@ -115,34 +175,35 @@ func (rp *ruleParser) atStarter() bool {
 // past from).
 func (rp *ruleParser) skipToStarter(from int) {
 	i := from + 1
-	if from < len(rp.w) && rp.w[from].s == "!" {
+	w := rp.a.W
+	if from < len(w) && w[from] == "!" {
 		i++
 	}
 	if rp.a.I > i {
 		i = rp.a.I
 	}
-	for i < len(rp.w) {
-		s := rp.w[i].s
-		if isStarter(s) || s == "!" && i+1 < len(rp.w) && isStarter(rp.w[i+1].s) {
+	for i < len(w) {
+		s := w[i]
+		if isStarter(s) || s == "!" && i+1 < len(w) && isStarter(w[i+1]) {
 			break
 		}
 		i++
 	}
-	if i > len(rp.w) {
-		i = len(rp.w)
+	if i > len(w) {
+		i = len(w)
 	}
 	rp.a.I = i
 }
 
 // raw returns the rule text of words [from, to).
 func (rp *ruleParser) raw(from, to int) string {
-	if from >= to || from >= len(rp.w) {
+	if from >= to || from >= len(rp.spans) {
 		return ""
 	}
-	if to > len(rp.w) {
-		to = len(rp.w)
+	if to > len(rp.spans) {
+		to = len(rp.spans)
 	}
-	return rp.text[rp.w[from].start:rp.w[to-1].end]
+	return rp.text[rp.spans[from].start:rp.spans[to-1].end]
 }
 
 // unknownMatch records words [from, next part) as a match farend does not
@@ -150,15 +211,11 @@ func (rp *ruleParser) raw(from, to int) string {
 func (rp *ruleParser) unknownMatch(from int, module, why string) {
 	rp.skipToStarter(from)
 	raw := rp.raw(from, rp.a.I)
-	rp.r.Matches = append(rp.r.Matches, &netfilter.UnknownMatch{Module: module, Raw: raw, Why: why})
+	rp.matches = append(rp.matches, &netfilter.UnknownMatch{Module: module, Raw: raw, Why: why})
 	rp.problems = append(rp.problems, problem{raw, why})
 }
 
 func (rp *ruleParser) run() {
-	rp.a.W = make([]string, len(rp.w))
-	for i, w := range rp.w {
-		rp.a.W[i] = w.s
-	}
 	for rp.a.I < len(rp.a.W) {
 		start := rp.a.I
 		name, neg, _ := rp.a.Peek()
@@ -175,7 +232,7 @@ func (rp *ruleParser) run() {
 				rp.bad(start, err)
 				continue
 			}
-			rp.r.Matches = append(rp.r.Matches, m)
+			rp.matches = append(rp.matches, m)
 		case "-i", "--in-interface", "-o", "--out-interface":
 			o, err := rp.a.Take(1)
 			if err != nil {
@@ -188,7 +245,7 @@ func (rp *ruleParser) run() {
 				rp.bad(start, err)
 				continue
 			}
-			rp.r.Matches = append(rp.r.Matches, m)
+			rp.matches = append(rp.matches, m)
 		case "-p", "--protocol":
 			o, err := rp.a.Take(1)
 			if err != nil {
@@ -204,10 +261,10 @@ func (rp *ruleParser) run() {
 				continue
 			}
 			rp.proto = m.Name
-			rp.r.Matches = append(rp.r.Matches, m)
+			rp.matches = append(rp.matches, m)
 		case "-f", "--fragment":
 			rp.a.Take(0)
-			rp.r.Matches = append(rp.r.Matches, &netfilter.FragMatch{Invert: neg})
+			rp.matches = append(rp.matches, &netfilter.FragMatch{Invert: neg})
 		case "-m", "--match":
 			rp.module(start, neg)
 		case "-j", "--jump", "-g", "--goto":
@@ -267,7 +324,7 @@ func (rp *ruleParser) module(start int, neg bool) {
 		opt, _, _ := rp.a.Peek()
 		rp.unknownMatch(start, name, fmt.Sprintf("-m %s: option %s is not understood", name, opt))
 	default:
-		rp.r.Matches = append(rp.r.Matches, m)
+		rp.matches = append(rp.matches, m)
 	}
 }
 
@@ -286,7 +343,7 @@ func (rp *ruleParser) implicit(start int) {
 	if mod != "" {
 		m, known, err := netfilter.ParseMatch(mod, rp.fam, &rp.a)
 		if known && err == nil && rp.a.I > start && rp.atStarter() {
-			rp.r.Matches = append(rp.r.Matches, m)
+			rp.matches = append(rp.matches, m)
 			return
 		}
 		rp.a.I = start
@@ -314,14 +371,19 @@ func (rp *ruleParser) target(start int, neg, isGoto bool) {
 		return
 	}
 	name := o.Arg()
-	t := rp.p.tbl.t
 	if isGoto {
 		rp.r.Target = netfilter.GotoTarget{Chain: name}
 		rp.jump, rp.jumpRaw = name, rp.raw(start, rp.a.I)
 		return
 	}
-	if t.Chains[name] != nil {
-		rp.r.Target = netfilter.JumpTarget{Chain: name}
+	// A chain exists at a rule's line when it was declared (or first
+	// named by -A) at or before it.
+	ci := rp.ts.chains[name]
+	if ci == nil && rp.late {
+		ci = rp.ts.late[name]
+	}
+	if ci != nil && ci.c.Pos.Line <= rp.line {
+		rp.r.Target, rp.to = ci.jump, ci
 		return
 	}
 	at := rp.a.I
