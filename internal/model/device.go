@@ -44,6 +44,9 @@ type Device struct {
 	// Filter4 and Filter6 are the iptables and ip6tables rulesets; nil when
 	// the snapshot has none (see Inputs).
 	Filter4, Filter6 *netfilter.Ruleset
+	// NFT are the nftables tables from nft.json (`nft -j list ruleset`),
+	// one Ruleset per family; nil when the snapshot has none.
+	NFT []*netfilter.Ruleset
 	// Inputs says, per kind of data, which file it came from or that it is
 	// missing.
 	Inputs []Input

@@ -10,6 +10,7 @@ import (
 	"farend/internal/netfilter"
 	"farend/internal/source"
 	"farend/internal/vendors/iptables"
+	"farend/internal/vendors/nft"
 	"farend/internal/vendors/linux"
 )
 
@@ -71,6 +72,11 @@ var hostFiles = []hostFile{
 	{"ip6tables", "ip6tables-save", func(d *model.Device, f string, b []byte) source.Notes {
 		rs, n := iptables.Parse(f, b, netfilter.IPv6)
 		d.Filter6 = rs
+		return n
+	}},
+	{"nftables", "nft.json", func(d *model.Device, f string, b []byte) source.Notes {
+		rs, n := nft.Parse(f, b)
+		d.NFT = rs
 		return n
 	}},
 }
