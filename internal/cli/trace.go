@@ -20,6 +20,7 @@ type traceFlags struct {
 	src, dst, proto          string
 	sport, dport             int
 	icmpType, tcpFlags, mark string
+	tos                      string
 	ctState                  string
 	ttl, length              int
 	json                     bool
@@ -89,6 +90,7 @@ ended and why, and the fix as commands to paste.`,
 	fl.StringVar(&f.mark, "mark", "0", "the packet's mark (fwmark) when it arrives, decimal or 0x hex")
 	fl.StringVar(&f.ctState, "ct-state", "NEW", "conntrack state once tracked: NEW, ESTABLISHED or RELATED")
 	fl.IntVar(&f.ttl, "ttl", 64, "TTL / hop limit as it arrives")
+	fl.StringVar(&f.tos, "tos", "0", "the IPv4 TOS byte or IPv6 traffic class (DSCP<<2 | ECN), decimal or 0x hex")
 	fl.IntVar(&f.length, "length", 0, "IP packet length in bytes (default: a small packet of the protocol)")
 	fl.BoolVar(&f.json, "json", false, "print the trace as JSON")
 	return cmd
@@ -163,6 +165,11 @@ func (f *traceFlags) request() (sim.Request, error) {
 	if !ok || st&^(netfilter.CtNew|netfilter.CtEstablished|netfilter.CtRelated) != 0 || st == 0 {
 		return req, usagef("--ct-state must be NEW, ESTABLISHED or RELATED, not %q", f.ctState)
 	}
+	tos, err := strconv.ParseUint(f.tos, 0, 8)
+	if err != nil {
+		return req, usagef("--tos: %v", err)
+	}
+	p.TOS = uint8(tos)
 	p.Length = uint16(f.length)
 	if p.Length == 0 {
 		p.Length = defaultLength(p)

@@ -77,7 +77,9 @@ func Compare(obs Observation, farendJSON []byte) (diff string) {
 	var fsteps []trace.Step
 	if len(tr.Hops) > 0 {
 		for _, s := range tr.Hops[0].Steps {
-			if s.Kind == trace.KindNetfilter && (s.Rule != 0 || s.Policy) {
+			// The harness's own nft table (in the snapshot's nft.json)
+			// is not the host's: leave it out, as the kernel side does.
+			if s.Kind == trace.KindNetfilter && (s.Rule != 0 || s.Policy) && s.Table != traceTableName {
 				fsteps = append(fsteps, s)
 			}
 		}

@@ -85,6 +85,18 @@
 //     drop that no rule made is known only by silence after a short wait
 //     (Observation.TimedOut).
 //
+// # Differential test
+//
+// Gen draws random cases (gen.go, gen_routing.go, gen_netfilter.go: what
+// they cover and what they leave out, and why, is written next to the
+// code). TestDifferential runs them: for each, Apply, then Collect (the
+// snapshot `farend collect` would write, from inside the host namespace),
+// FarendTrace (`farend trace ... --json` in this process), Inject and
+// Compare. A difference fails the test with both paths, the command that
+// runs the case alone, and the case saved in testdata/regressions, which
+// TestRegressions replays on every run. FAREND_DIFF_SEED, _CASES, _CASE,
+// _WORKERS and _MAXFAIL change what it runs (see TestDifferential).
+//
 // # Running
 //
 // The tests need root, iproute2, iptables (the nf_tables variant) and

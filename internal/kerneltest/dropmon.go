@@ -28,11 +28,18 @@ type dropMon struct {
 	done chan struct{}
 }
 
-// dropEvent is one kfree_skb event.
+// dropEvent is one kfree_skb event, or (Recv) one netif_receive_skb
+// event, which names the skb a device received: the injected packet's skb
+// is the one its host interface received first, and its drop is the
+// kfree_skb of that skb (the host may free others in the same softirq:
+// an ICMP error it sent and its own rules dropped, say).
 type dropEvent struct {
 	Reason   string // SKB_DROP_REASON_ name without the prefix
 	Location string // the function that freed the skb
 	Protocol int    // ethertype
+	Skb      string // skbaddr as the trace prints it (hashed, stable)
+	Recv     bool   // a netif_receive_skb event: Dev received Skb
+	Dev      string
 }
 
 var staleInstance = regexp.MustCompile(`^fk([0-9]+)-`)
@@ -85,6 +92,12 @@ func startDropMon(name string, tid int) (*dropMon, error) {
 			return
 		}
 		defer os.WriteFile(filepath.Join(ev, "enable"), []byte("0"), 0o644)
+		// Optional: without it, drops are not told apart by skb.
+		rx := filepath.Join(inst, "events", "net", "netif_receive_skb")
+		if os.WriteFile(filepath.Join(rx, "filter"), []byte(fmt.Sprintf("common_pid == %d", tid)), 0o644) == nil &&
+			os.WriteFile(filepath.Join(rx, "enable"), []byte("1"), 0o644) == nil {
+			defer os.WriteFile(filepath.Join(rx, "enable"), []byte("0"), 0o644)
+		}
 		fd, err := syscall.Open(filepath.Join(inst, "trace_pipe"), syscall.O_RDONLY|syscall.O_NONBLOCK|syscall.O_CLOEXEC, 0)
 		if err != nil {
 			ready <- fmt.Errorf("open trace_pipe: %w", err)
@@ -150,6 +163,8 @@ func (d *dropMon) drain() []dropEvent {
 }
 
 var (
+	reSkb      = regexp.MustCompile(`skbaddr=(\S+)`)
+	reName     = regexp.MustCompile(`(?:dev|name)=(\S+)`)
 	reProto    = regexp.MustCompile(`protocol=([0-9]+)`)
 	reLocation = regexp.MustCompile(`location=(\S+)`)
 	reReason   = regexp.MustCompile(`reason: (\S+)`)
@@ -157,11 +172,23 @@ var (
 
 // parseKfreeSkb parses one trace_pipe line of the kfree_skb event:
 // "... kfree_skb: skbaddr=... rx_sk=... protocol=34525 location=f+0x1/0x2 reason: NETFILTER_DROP".
+// A netif_receive_skb line ("... netif_receive_skb: dev=eth0
+// skbaddr=... len=84") gives a Recv event.
 func parseKfreeSkb(line string) (dropEvent, bool) {
+	var ev dropEvent
+	if m := reSkb.FindStringSubmatch(line); m != nil {
+		ev.Skb = m[1]
+	}
+	if strings.Contains(line, "netif_receive_skb:") {
+		ev.Recv = true
+		if m := reName.FindStringSubmatch(line); m != nil {
+			ev.Dev = m[1]
+		}
+		return ev, ev.Skb != ""
+	}
 	if !strings.Contains(line, "kfree_skb:") {
 		return dropEvent{}, false
 	}
-	var ev dropEvent
 	if m := reProto.FindStringSubmatch(line); m != nil {
 		ev.Protocol, _ = strconv.Atoi(m[1])
 	}
@@ -175,4 +202,26 @@ func parseKfreeSkb(line string) (dropEvent, bool) {
 		ev.Reason = m[1]
 	}
 	return ev, true
+}
+
+// ourDrop returns the kfree_skb event of the injected packet: the one of
+// the skb that dev received first, when receive events were seen; else
+// the first kfree_skb of an IPv4 or IPv6 packet.
+func ourDrop(drops []dropEvent, dev string) (dropEvent, bool) {
+	skb := ""
+	for _, d := range drops {
+		if d.Recv && d.Dev == dev {
+			skb = d.Skb
+			break
+		}
+	}
+	for _, d := range drops {
+		if d.Recv || (d.Protocol != etherIPv4 && d.Protocol != etherIPv6) {
+			continue
+		}
+		if skb == "" || d.Skb == skb {
+			return d, true
+		}
+	}
+	return dropEvent{}, false
 }

@@ -155,22 +155,32 @@ type capture struct {
 }
 
 // ours keeps the trace events of the injected packet: those of every trace
-// id that did not start in the output hook (packets the host itself sends,
-// such as REJECT's ICMP errors or MLD reports, start there; nothing but our
-// packet comes in from the silent peers).
-func ours(events []traceEvent) []traceEvent {
-	first := map[uint32]traceEvent{}
+// id whose first event is in fktrace's prerouting chain with the link the
+// packet was sent on as input device (fktrace sets nftrace there, before
+// anything else sees a packet). Everything else is the host's own
+// traffic: packets it sends start in the output hook (REJECT's ICMP
+// errors; MLD reports, sent from timers at any time, of which only the
+// later events may fall in the window), and one it sends to itself (an
+// ICMP error about a packet from one of its own addresses) comes back
+// through prerouting from lo under a new trace id. The first event's
+// headers must also be the injected packet's addresses (a multicast
+// packet the host loops back to itself comes in on the link too).
+func ours(events []traceEvent, inIndex uint32, p packet.Packet) []traceEvent {
+	first := map[uint32]bool{}
 	var out []traceEvent
 	for _, e := range events {
-		f, ok := first[e.ID]
-		if !ok {
-			first[e.ID] = e
-			f = e
+		ok, seen := first[e.ID]
+		if !seen {
+			ok = e.Table == traceTableName && e.Chain == "pre" && e.IIF == inIndex
+			if ok && len(e.Network) > 0 {
+				h, err := parseIP(append(append([]byte(nil), e.Network...), e.Transport...))
+				ok = err == nil && h.pkt.Src == p.Src && h.pkt.Dst == p.Dst
+			}
+			first[e.ID] = ok
 		}
-		if f.Table == traceTableName && f.Chain == "out" {
-			continue
+		if ok {
+			out = append(out, e)
 		}
-		out = append(out, e)
 	}
 	return out
 }
@@ -184,7 +194,7 @@ func (l *Lab) finished(p packet.Packet, in *labLink, nonce []byte, events []trac
 			return true
 		}
 	}
-	for _, e := range ours(events) {
+	for _, e := range ours(events, in.hostIndex, p) {
 		if e.Table == traceTableName && e.Chain == "in_last" {
 			return true
 		}
@@ -192,12 +202,8 @@ func (l *Lab) finished(p packet.Packet, in *labLink, nonce []byte, events []trac
 			return true
 		}
 	}
-	for _, d := range drops {
-		if d.Protocol == etherIPv4 || d.Protocol == etherIPv6 {
-			return true
-		}
-	}
-	return false
+	_, dropped := ourDrop(drops, in.Name)
+	return dropped
 }
 
 func isDrop(e traceEvent) bool {
@@ -214,7 +220,7 @@ func isDrop(e traceEvent) bool {
 func (l *Lab) observe(obs *Observation, in *labLink, nonce []byte, events []traceEvent, captured []capture, drops []dropEvent, cs counterSet) {
 	var lastHeaders *traceEvent
 	delivered := false
-	for _, e := range ours(events) {
+	for _, e := range ours(events, in.hostIndex, obs.Packet) {
 		obs.Events = append(obs.Events, l.eventString(e))
 		if e.Table == traceTableName {
 			if e.Chain == "in_last" {
@@ -278,11 +284,8 @@ func (l *Lab) observe(obs *Observation, in *labLink, nonce []byte, events []trac
 	}
 	if obs.Fate == "" {
 		obs.Fate = FateDropped
-		for _, d := range drops {
-			if d.Protocol == etherIPv4 || d.Protocol == etherIPv6 {
-				obs.DropReason, obs.DropLocation = d.Reason, d.Location
-				break
-			}
+		if d, ok := ourDrop(drops, in.Name); ok {
+			obs.DropReason, obs.DropLocation = d.Reason, d.Location
 		}
 	}
 }

@@ -1,6 +1,7 @@
 package kerneltest
 
 import (
+	"context"
 	"encoding/json"
 	"net/netip"
 	"os"
@@ -13,10 +14,14 @@ import (
 )
 
 // scenarioDir finds shared/scenarios/<name> beside the repository (as in
-// CI: a clone of main with shared/ next to it).
+// CI: a clone of main with shared/ next to it); story 1 is also bundled as
+// examples/fourth-table (kept equal to the shared copy by a cli test).
 func scenarioDir(t *testing.T, name string) string {
 	t.Helper()
 	dir := filepath.Join("..", "..", "..", "shared", "scenarios", name)
+	if _, err := os.Stat(dir); err != nil && name == "01-fourth-table" {
+		dir = filepath.Join("..", "..", "examples", "fourth-table")
+	}
 	if _, err := os.Stat(dir); err != nil {
 		if os.Getenv("CI") == "true" {
 			t.Fatalf("CI=true but scenario %s is missing: %v", name, err)
@@ -208,13 +213,22 @@ func TestStory1FourthTable(t *testing.T) {
 		t.Logf("Compare against a wrong answer prints:\n%s", d)
 	}
 
+	// Each verdict is also asked of farend itself, on the snapshot
+	// `farend collect` writes of the lab host.
+	snap := t.TempDir()
+	run := func(t *testing.T, spec Spec, in string, p packet.Packet) Observation {
+		t.Helper()
+		obs := pool.Run(t, spec, in, p)
+		farendAgrees(t, pool, spec, snap, in, obs)
+		return obs
+	}
 	for _, v := range []string{"broken", "fixed-main", "fixed-policy"} {
 		spec := specs[v]
 		t.Run(v+"/1-R1-to-container", func(t *testing.T) {
-			forwardedToDocker(t, pool.Run(t, spec, "sit1", icmp6Echo("2001:db8:5::1", "2001:db8:d0c::2")))
+			forwardedToDocker(t, run(t, spec, "sit1", icmp6Echo("2001:db8:5::1", "2001:db8:d0c::2")))
 		})
 		t.Run(v+"/2-R2-to-container", func(t *testing.T) {
-			obs := pool.Run(t, spec, "sit1", icmp6Echo("2001:db8:2::1", "2001:db8:d0c::2"))
+			obs := run(t, spec, "sit1", icmp6Echo("2001:db8:2::1", "2001:db8:d0c::2"))
 			if v == "broken" {
 				droppedByRPFilter(t, obs)
 			} else {
@@ -223,13 +237,13 @@ func TestStory1FourthTable(t *testing.T) {
 		})
 		if v == "broken" {
 			t.Run(v+"/3-R2-to-fc20", func(t *testing.T) {
-				droppedByRPFilter(t, pool.Run(t, spec, "sit1", icmp6Echo("2001:db8:2::1", "2001:db8:5::2")))
+				droppedByRPFilter(t, run(t, spec, "sit1", icmp6Echo("2001:db8:2::1", "2001:db8:5::2")))
 			})
 		}
 		t.Run(v+"/4-tcp-rejected", func(t *testing.T) {
 			p := packet.Packet{Src: addr("2001:db8:5::1"), Dst: addr("2001:db8:d0c::2"), Proto: packet.ProtoTCP,
 				SPort: 40000, DPort: 80, TCPFlags: packet.TCPSyn}
-			obs := pool.Run(t, spec, "sit1", p)
+			obs := run(t, spec, "sit1", p)
 			want := append(append([]string(nil), story1Forwarded[:36]...), "filter FORWARD 10 drop")
 			if obs.Fate != FateDropped || obs.FinalVerdict != "drop" {
 				t.Fatalf("want rejected, got\n%s", obs)
@@ -242,5 +256,23 @@ func TestStory1FourthTable(t *testing.T) {
 				t.Errorf("Compare with the right answer:\n%s", d)
 			}
 		})
+	}
+}
+
+// farendAgrees writes the snapshot of the lab host that spec is applied
+// on (with `farend collect`'s code) into snap, asks `farend trace --json`
+// about the packet obs saw, and fails t when farend and the kernel differ.
+func farendAgrees(t *testing.T, pool *Pool, spec Spec, snap, in string, obs Observation) {
+	t.Helper()
+	lab := pool.Lab(t, spec.Topology)
+	if err := lab.Collect(context.Background(), snap); err != nil {
+		t.Fatalf("collect: %v", err)
+	}
+	js, err := FarendTrace(snap, spec.Host, in, obs.Packet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := Compare(obs, js); d != "" {
+		t.Errorf("farend on the lab's snapshot:\n%s", d)
 	}
 }

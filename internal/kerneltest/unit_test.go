@@ -279,6 +279,26 @@ func TestParseKfreeSkbAndSNMP(t *testing.T) {
 	if !ok || ev.Protocol != etherIPv6 || ev.Location != "ip6_pkt_discard" || ev.Reason != "IP_INNOROUTES" {
 		t.Errorf("%+v %v", ev, ok)
 	}
+	// The injected skb is the one the in-link received; an ICMP error the
+	// host sent and dropped first is not it.
+	var evs []dropEvent
+	for _, l := range []string{
+		" <...>-123 [001] ..s1. 12.4: netif_receive_skb: dev=sit1 skbaddr=00000000aaaa len=48",
+		" <...>-123 [001] ..s1. 12.5: kfree_skb: skbaddr=00000000bbbb rx_sk=0000 protocol=2048 location=nft_do_chain+0x1/0x2 reason: NETFILTER_DROP",
+		" <...>-123 [001] ..s1. 12.6: kfree_skb: skbaddr=00000000aaaa rx_sk=0000 protocol=2048 location=ip_error+0x1/0x2 reason: IP_INNOROUTES",
+	} {
+		e, ok := parseKfreeSkb(l)
+		if !ok {
+			t.Fatalf("not parsed: %s", l)
+		}
+		evs = append(evs, e)
+	}
+	if d, ok := ourDrop(evs, "sit1"); !ok || d.Reason != "IP_INNOROUTES" {
+		t.Errorf("ourDrop = %+v %v, want the IP_INNOROUTES of skb aaaa", d, ok)
+	}
+	if d, ok := ourDrop(evs[1:], "sit1"); !ok || d.Reason != "NETFILTER_DROP" {
+		t.Errorf("without receive events ourDrop = %+v %v, want the first drop", d, ok)
+	}
 	m := map[string]int64{}
 	parseSNMP([]byte("Ip: Forwarding InReceives\nIp: 1 7\nIcmp: InMsgs\nIcmp: 2\n"), m)
 	parseSNMP([]byte("Ip6InReceives                   \t5\nIp6InNoRoutes 1\n"), m)

@@ -50,8 +50,16 @@ type Ctx struct {
 	// hook has none (no In on OUTPUT/POSTROUTING, no Out on
 	// PREROUTING/INPUT).
 	In, Out string
+	// Backend is the ruleset's (Ruleset.Backend): "nf_tables" when
+	// iptables-nft loaded it, which compiles a few rules into other
+	// kernel code than x_tables runs.
+	Backend string
 	// Ct is the packet's conntrack state as the hook sees it.
 	Ct Conntrack
+	// LinkType is the link-layer type the packet arrived with
+	// (skb->pkt_type, from the frame's destination MAC; NAT does not
+	// change it). Nil: derived from the destination address.
+	LinkType *PktType
 	// Env answers questions that need the host's routing and addresses.
 	Env Env
 	// Choices fixes the outcome of rules whose matches said Maybe (see
@@ -94,7 +102,9 @@ type Env interface {
 	// dev when dev is not "".
 	AddrType(a netip.Addr, dev string, want AddrType) AddrType
 	// SourceAddr picks the address the host would use as a source on dev
-	// toward dst (for MASQUERADE, REDIRECT); invalid when none.
+	// toward dst (for MASQUERADE); invalid when none. With no dst (the
+	// zero Addr) it returns dev's first address of the family as the
+	// kernel lists them, global scope for IPv6 (for REDIRECT).
 	SourceAddr(dev string, dst netip.Addr, v6 bool) netip.Addr
 }
 

@@ -86,6 +86,9 @@ func pktType(c *Ctx) (PktType, string) {
 	if c.Hook == Output || c.Hook == Postrouting {
 		return PktHost, "a locally generated or forwarded packet leaving the host is PACKET_HOST (unicast)"
 	}
+	if c.LinkType != nil {
+		return *c.LinkType, "the frame it arrived in says so (skb->pkt_type; NAT does not change it)"
+	}
 	d := c.Pkt.Dst
 	switch {
 	case d.IsMulticast():

@@ -229,6 +229,16 @@ func parseTCPUDP(module string, a *Args) (Match, error) {
 }
 
 // Match implements Match.
+// nftCombinedPorts reports whether the kernel runs this match's ports as
+// iptables-nft's single negated compare of both ports: a ruleset loaded
+// by iptables-nft, one non-zero source and one non-zero destination port,
+// both negated (with no negation the combined compare means the same as
+// two).
+func (m *TCPMatch) nftCombinedPorts(c *Ctx) bool {
+	return c.Backend == "nf_tables" && m.SPort.Set && m.DPort.Set && m.SPort.Invert && m.DPort.Invert &&
+		m.SPort.Lo == m.SPort.Hi && m.DPort.Lo == m.DPort.Hi && m.SPort.Lo != 0 && m.DPort.Lo != 0
+}
+
 func (m *TCPMatch) Match(c *Ctx) Tri {
 	if c.Pkt.Proto != m.proto() {
 		return No
@@ -237,7 +247,19 @@ func (m *TCPMatch) Match(c *Ctx) Tri {
 		c.Explain("a non-first fragment carries no %s header: -m %s never matches it", m.module(), m.module())
 		return No
 	}
-	if !m.SPort.Matches(c.Pkt.SPort) || !m.DPort.Matches(c.Pkt.DPort) {
+	if m.nftCombinedPorts(c) {
+		// iptables-nft (add_nft_tcpudp, seen in v1.8.9) compiles a
+		// single source and destination port with the same negation
+		// into one compare of both ports; negated, that is "(sport,
+		// dport) != (a, b)": it matches when either port differs,
+		// where x_tables wants both to differ.
+		if c.Pkt.SPort == m.SPort.Lo && c.Pkt.DPort == m.DPort.Lo {
+			return No
+		}
+		if c.Pkt.SPort == m.SPort.Lo || c.Pkt.DPort == m.DPort.Lo {
+			c.Explain("iptables-nft compiled `! --sport %d ! --dport %d` into one compare of both ports: it matches when either port differs (x_tables would need both to differ)", m.SPort.Lo, m.DPort.Lo)
+		}
+	} else if !m.SPort.Matches(c.Pkt.SPort) || !m.DPort.Matches(c.Pkt.DPort) {
 		return No
 	}
 	if m.HasFlags && ((c.Pkt.TCPFlags&m.FlagMask == m.FlagComp) == m.InvFlags) {

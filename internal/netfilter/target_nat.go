@@ -283,10 +283,14 @@ func (t *NATTarget) Apply(c *Ctx) Verdict {
 			}
 			why = append(why, "REDIRECT of a locally generated packet goes to the loopback address")
 		} else {
+			// nf_nat_redirect_ipv4 takes the first address of the input
+			// device (in_dev->ifa_list), nf_nat_redirect_ipv6 the first
+			// of its address list with the destination's scope, whatever
+			// the packet's addresses: SourceAddr with no destination.
 			if c.Env != nil {
-				a = c.Env.SourceAddr(c.In, c.Pkt.Src, t.V6)
+				a = c.Env.SourceAddr(c.In, netip.Addr{}, t.V6)
 			}
-			why = append(why, fmt.Sprintf("REDIRECT goes to an address of the input device %s (the kernel takes its first usable address)", c.In))
+			why = append(why, fmt.Sprintf("REDIRECT goes to the first address of the input device %s", c.In))
 		}
 		if !a.IsValid() {
 			dev := c.Out

@@ -142,7 +142,7 @@ func ruleSelects(r *model.RouteRule, fl Flow, v6 bool) bool {
 	if r.To.IsValid() && r.To.Bits() > 0 && !r.To.Contains(fl.Dst) {
 		return false
 	}
-	if r.TOS != 0 && r.TOS != fl.TOS&0xfc {
+	if r.TOS != 0 && r.TOS != fl.TOS&tosMask(v6) {
 		return false
 	}
 	if r.IPProto != 0 && r.IPProto != fl.Proto {
@@ -155,6 +155,25 @@ func ruleSelects(r *model.RouteRule, fl Flow, v6 bool) bool {
 		return false
 	}
 	return true
+}
+
+// legacyTOSMask is INET_DSCP_LEGACY_TOS_MASK (include/net/inet_dscp.h) as
+// a TOS byte: the bits of the old 4-bit TOS field that IPv4 routes and
+// rules added with `tos`/`dsfield` compare: fib_dscp_masked_match
+// (include/net/ip_fib.h) for routes and fib4_rule_match for rules compare
+// their value with the packet's DSCP under this mask, so a route or rule
+// with tos 0x08 takes packets of TOS 0x28 too, and one with a bit outside
+// the mask never matches.
+const legacyTOSMask = 0x1c
+
+// tosMask is what of the flow's TOS byte a rule compares: the legacy TOS
+// bits for IPv4 (fib4_rule_match, for rules made with `tos`/`dsfield`,
+// all iproute2 6.1 can make), the whole DSCP for IPv6 (fib6_rule_match).
+func tosMask(v6 bool) uint8 {
+	if v6 {
+		return 0xfc
+	}
+	return legacyTOSMask
 }
 
 func uidInRange(s string, uid uint64) bool {

@@ -109,7 +109,9 @@ func (t *table) lookup4(fl Flow) tableResult {
 	for _, l := range t.lens {
 		p, _ := fl.Dst.Prefix(l)
 		for _, r := range t.buckets[p] {
-			if r.TOS != 0 && r.TOS != fl.TOS&0xfc {
+			// fib_table_lookup: fa_dscp against the flow's DSCP under
+			// the legacy TOS mask (fib_dscp_masked_match).
+			if r.TOS != 0 && r.TOS != fl.TOS&legacyTOSMask {
 				continue
 			}
 			if r.Type == model.RouteThrow {

@@ -16,10 +16,11 @@ import (
 // none; limited to a device, a match whose nexthop is another device reads
 // unicast.
 //
-// IPv6 (match_lookup_rt6): a route lookup of the address (oif = the device
-// when limited); an error or reject route is unreachable; a local route
-// (or, limited to a device, an address on it) is local; anycast routes are
-// anycast; multicast and unicast come from the address itself.
+// IPv6 (match_lookup_rt6): a route lookup of the address (limited to a
+// device: only routes out of it); an error or reject route is
+// unreachable; a local route (or, limited to a device, an address on it)
+// is local; anycast routes and subnet-router addresses of connected
+// routes are anycast; multicast and unicast come from the address itself.
 func (e *env) AddrType(a netip.Addr, dev string, want netfilter.AddrType) netfilter.AddrType {
 	if a.Is4() {
 		return e.addrType4(a, dev)
@@ -64,7 +65,11 @@ func (e *env) addrType6(a netip.Addr, dev string) netfilter.AddrType {
 			}
 		}
 	}
-	res := e.h.FIB.Lookup(rib.Flow{Dst: a, IIF: "lo", OIF: dev})
+	// match_lookup_rt6 asks nf_ip6_route -> ip6_route_output with oif =
+	// the device and no source address: ip6_route_output_flags then sets
+	// RT6_LOOKUP_F_IFACE (oif given, any source), so only routes out of
+	// that device count, and none is "unreachable".
+	res := e.h.FIB.Lookup(rib.Flow{Dst: a, IIF: "lo", OIF: dev, StrictOIF: dev != ""})
 	if res.Err != rib.OK {
 		return t | netfilter.AddrUnreachable
 	}
@@ -76,7 +81,27 @@ func (e *env) addrType6(a netip.Addr, dev string) netfilter.AddrType {
 	case model.RouteAnycast:
 		t |= netfilter.AddrAnycast
 	}
+	if res.Type != model.RouteAnycast && anycastDestination(res.Route, a) {
+		t |= netfilter.AddrAnycast
+	}
 	return t
+}
+
+// anycastDestination is the second half of ipv6_anycast_destination
+// (include/net/ip6_route.h): a is the subnet-router anycast address of
+// the route found, a prefix shorter than /127 without a gateway (the
+// address of a connected /64, say, even when no anycast route exists
+// because forwarding is off).
+func anycastDestination(r *model.Route, a netip.Addr) bool {
+	if r == nil || r.Type != model.RouteUnicast || r.Dst.Bits() >= 127 || r.Dst.Masked().Addr() != a {
+		return false
+	}
+	for _, nh := range r.Nexthops {
+		if nh.Gateway.IsValid() {
+			return false
+		}
+	}
+	return len(r.Nexthops) > 0
 }
 
 func typeBit(t model.RouteType) netfilter.AddrType {
@@ -107,8 +132,12 @@ func typeBit(t model.RouteType) netfilter.AddrType {
 // MASQUERADE and REDIRECT. IPv4 is inet_select_addr (net/ipv4/devinet.c):
 // the first primary address of dev whose subnet holds the target (the
 // route's gateway for MASQUERADE), else the first primary address. IPv6
-// (ipv6_dev_get_saddr, RFC 6724) is approximated: the global address of
-// dev sharing the longest prefix with the target.
+// is ipv6_dev_get_saddr toward the packet's destination (sourceAddr6).
+// With no dst (REDIRECT):
+// the first address of dev as `ip addr` lists it (the kernel's order),
+// global for IPv6: nf_nat_redirect_ipv4 takes in_dev->ifa_list,
+// nf_nat_redirect_ipv6 the first of idev->addr_list with the scope of
+// the destination (net/netfilter/nf_nat_redirect.c).
 func (e *env) SourceAddr(dev string, dst netip.Addr, v6 bool) netip.Addr {
 	if dev == "" {
 		if v6 {
@@ -116,41 +145,77 @@ func (e *env) SourceAddr(dev string, dst netip.Addr, v6 bool) netip.Addr {
 		}
 		return netip.AddrFrom4([4]byte{127, 0, 0, 1})
 	}
-	target := dst
-	if e.nextHop.IsValid() && e.nextHop.Is6() == v6 {
-		target = e.nextHop
-	}
 	itf := e.h.Dev.Interface(dev)
 	if itf == nil {
 		return netip.Addr{}
 	}
-	var first, best netip.Addr
-	bestLen := -1
+	if !dst.IsValid() {
+		for _, ad := range itf.Addrs {
+			a := ad.Prefix.Addr()
+			if a.Is6() == v6 && !(v6 && (ad.Scope == "link" || a.IsLinkLocalUnicast())) {
+				return a
+			}
+		}
+		return netip.Addr{}
+	}
+	if v6 {
+		return e.sourceAddr6(itf, dst)
+	}
+	target := dst
+	if e.nextHop.IsValid() && e.nextHop.Is4() {
+		target = e.nextHop
+	}
+	var first netip.Addr
 	for _, ad := range itf.Addrs {
 		a := ad.Prefix.Addr()
-		if a.Is6() != v6 || ad.Secondary {
-			continue
-		}
-		if v6 && (ad.Scope == "link" || a.IsLinkLocalUnicast()) {
+		if !a.Is4() || ad.Secondary {
 			continue
 		}
 		if !first.IsValid() {
 			first = a
 		}
-		if !v6 {
-			if ad.Prefix.Masked().Contains(target) {
-				return a
-			}
-			continue
+		if ad.Prefix.Masked().Contains(target) {
+			return a
 		}
-		if l := commonPrefixLen(a, target); l > bestLen {
-			best, bestLen = a, l
-		}
-	}
-	if v6 && best.IsValid() {
-		return best
 	}
 	return first
+}
+
+// sourceAddr6 is ipv6_dev_get_saddr (net/ipv6/addrconf.c) for a global
+// destination, as nf_nat_masquerade_ipv6 calls it with the packet's
+// destination and the output device: RFC 6724's rules, of which these
+// decide among a host's global addresses: the destination itself (rule
+// 1), an address of the output device (rule 5: the other devices'
+// addresses are candidates too, for a global destination), then the
+// longest prefix shared with the destination, counted up to the
+// address's own prefix length (rule 8, IPV6_SADDR_RULE_PREFIX); on a tie
+// the first address in the kernel's list order (newest first, as `ip
+// addr` prints them) stays.
+func (e *env) sourceAddr6(out *model.Interface, dst netip.Addr) netip.Addr {
+	best, bestLen := netip.Addr{}, -1
+	consider := func(itf *model.Interface) {
+		for _, ad := range itf.Addrs {
+			a := ad.Prefix.Addr()
+			if !a.Is6() || ad.Scope == "link" || ad.Scope == "host" || a.IsLinkLocalUnicast() || a.IsLoopback() {
+				continue
+			}
+			if a == dst {
+				best, bestLen = a, 1<<10
+				return
+			}
+			if l := min(commonPrefixLen(a, dst), ad.Prefix.Bits()); l > bestLen {
+				best, bestLen = a, l
+			}
+		}
+	}
+	consider(out)
+	if best.IsValid() {
+		return best
+	}
+	for i := range e.h.Dev.Interfaces {
+		consider(&e.h.Dev.Interfaces[i])
+	}
+	return best
 }
 
 func commonPrefixLen(a, b netip.Addr) int {

@@ -20,6 +20,15 @@ func (w *walk) deliverLocal(in string) {
 // forward is ip_forward / ip6_forward: the hop limit check and decrement,
 // then FORWARD, then POSTROUTING on the egress device.
 func (w *walk) forward(in string, res rib.Result) {
+	if w.linkType != nil && *w.linkType != netfilter.PktHost {
+		// ip_forward / ip6_forward: `if (skb->pkt_type != PACKET_HOST)
+		// goto drop;` — a broadcast or multicast frame is never
+		// forwarded, even when DNAT made its destination unicast.
+		why := fmt.Sprintf("the packet arrived in a %s frame: only frames sent to this host (PACKET_HOST) are forwarded", *w.linkType)
+		w.step(trace.Step{Kind: trace.KindCheck, Verdict: "DROP", Text: "not forwarded", Detail: []string{why}})
+		w.end(trace.DeniedIn, "NOT_SPECIFIED", why)
+		return
+	}
 	if w.pkt.TTL <= 1 {
 		w.step(trace.Step{Kind: trace.KindCheck, Verdict: "DROP", Text: "hop limit exceeded", Detail: []string{fmt.Sprintf("TTL/hop limit %d: time exceeded sent", w.pkt.TTL)}})
 		w.end(trace.DeniedIn, "IP_INHDR", "TTL/hop limit expired in transit")
@@ -48,7 +57,11 @@ func (w *walk) leave(res rib.Result) {
 	if !nh.Gateway.IsValid() {
 		w.env.nextHop = w.pkt.Dst
 	}
-	if v, by, table := w.runHook(netfilter.Postrouting, "", out); v != netfilter.Accept {
+	// ip_output / ip6_output pass skb->dev as the hook's input device
+	// before setting it to the output device: for a forwarded packet
+	// POSTROUTING sees the input interface (-i matches there, in user
+	// chains); for a packet the host sends there is none.
+	if v, by, table := w.runHook(netfilter.Postrouting, w.req.In, out); v != netfilter.Accept {
 		w.denied(netfilter.Postrouting, v, by, table)
 		return
 	}

@@ -3,7 +3,11 @@
 // source checks, forwarding, local delivery and local output.
 package sim
 
-import "farend/internal/netfilter"
+import (
+	"sort"
+
+	"farend/internal/netfilter"
+)
 
 // hookTable is one x_tables table registered on a hook.
 type hookTable struct {
@@ -25,4 +29,31 @@ var hookTables = map[netfilter.Hook][]hookTable{
 	netfilter.Forward:     {{"mangle", -150}, {"filter", 0}, {"security", 50}},
 	netfilter.Output:      {{"raw", -300}, {"mangle", -150}, {"nat", -100}, {"filter", 0}, {"security", 50}},
 	netfilter.Postrouting: {{"mangle", -150}, {"nat", 100}},
+}
+
+// nftSecurityPriority is the priority iptables-nft gives the security
+// table's base chains: 150, not the kernel's NF_IP_PRI_SECURITY (50)
+// that legacy x_tables uses (iptables nft.c, builtin_table[]
+// NFT_TABLE_SECURITY: `.prio = 150, /* NF_IP_PRI_SECURITY */`; `nft
+// list ruleset` shows "type filter hook input priority 150"). On INPUT
+// the nat table (NF_IP_PRI_NAT_SRC, 100) therefore runs before security
+// with iptables-nft, after it with iptables-legacy.
+const nftSecurityPriority = 150
+
+// tablesOn returns the tables on hook in the order the kernel runs them
+// for a ruleset loaded through backend ("nf_tables" for iptables-nft).
+func tablesOn(hook netfilter.Hook, backend string) []hookTable {
+	ts := hookTables[hook]
+	if backend != "nf_tables" {
+		return ts
+	}
+	out := make([]hookTable, len(ts))
+	copy(out, ts)
+	for i := range out {
+		if out[i].table == "security" {
+			out[i].priority = nftSecurityPriority
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].priority < out[j].priority })
+	return out
 }

@@ -18,11 +18,16 @@ type Host struct {
 	// logs4 and logs6 are the LOG/NFLOG rules in table order, for the
 	// "did not fire" list.
 	logs4, logs6 []*netfilter.Rule
+	// ctUser4 and ctUser6 are the first rules that make the kernel
+	// track connections of each family (nil: conntrack is not running
+	// for it); see conntrackUser.
+	ctUser4, ctUser6 *netfilter.Rule
 }
 
 // NewHost indexes d for tracing.
 func NewHost(d *model.Device) *Host {
-	return &Host{Dev: d, FIB: rib.New(d), logs4: logRules(d.Filter4), logs6: logRules(d.Filter6)}
+	return &Host{Dev: d, FIB: rib.New(d), logs4: logRules(d.Filter4), logs6: logRules(d.Filter6),
+		ctUser4: conntrackUser(d.Filter4), ctUser6: conntrackUser(d.Filter6)}
 }
 
 func (h *Host) logRules(v6 bool) []*netfilter.Rule {

@@ -14,6 +14,8 @@ import (
 // routing decision, then local delivery or forwarding.
 func (w *walk) runInput() {
 	in := w.req.In
+	lt := w.arrivalLinkType()
+	w.linkType = &lt
 	if v, by, table := w.runHook(netfilter.Prerouting, in, ""); v != netfilter.Accept {
 		w.denied(netfilter.Prerouting, v, by, table)
 		return
@@ -27,6 +29,23 @@ func (w *walk) runInput() {
 		return
 	}
 	w.forward(in, res)
+}
+
+// arrivalLinkType is the frame's type as the packet arrives, from its
+// destination address (a sender puts a multicast or broadcast IP
+// destination in a multicast or broadcast frame): skb->pkt_type, which
+// -m pkttype reads and which NAT does not change.
+func (w *walk) arrivalLinkType() netfilter.PktType {
+	d := w.pkt.Dst
+	switch {
+	case d.IsMulticast():
+		return netfilter.PktMulticast
+	case d == netip.AddrFrom4([4]byte{255, 255, 255, 255}):
+		return netfilter.PktBroadcast
+	case d.Is4() && w.env.AddrType(d, "", netfilter.AddrBroadcast)&netfilter.AddrBroadcast != 0:
+		return netfilter.PktBroadcast
+	}
+	return netfilter.PktHost
 }
 
 func (w *walk) flowOf(iif string) rib.Flow {
@@ -144,6 +163,45 @@ func (w *walk) noRoute(res rib.Result, fwd bool, fwdKey, in string) {
 	} else if res.Rule != nil {
 		what = "rule " + rib.RuleString(res.Rule)
 	}
+	if w.v6() {
+		// The dst of a reject route decides (ip6_rt_init_dst_reject,
+		// net/ipv6/route.c): blackhole is dst_discard, freed with no
+		// reason; prohibit is ip6_pkt_prohibit, unreachable, throw and
+		// no route (ip6_null_entry) are ip6_pkt_discard: both call
+		// ip6_pkt_drop, which sends an ICMPv6 error and drops with
+		// IP_INNOROUTES. Rule actions use the same entries
+		// (fib6_rule_action: ip6_blk_hole_entry, ip6_prohibit_entry,
+		// ip6_null_entry).
+		switch res.Err {
+		case rib.EINVAL:
+			w.end(trace.NullRouted, "NOT_SPECIFIED", what+": blackhole, dropped silently")
+		case rib.EACCES:
+			w.end(trace.NoRoute, "IP_INNOROUTES", what+": prohibit, ICMPv6 administratively prohibited sent")
+		case rib.EHOSTUNREACH:
+			w.end(trace.NoRoute, "IP_INNOROUTES", what+": unreachable, ICMPv6 no route sent")
+		default:
+			w.end(trace.NoRoute, "IP_INNOROUTES", what+": ICMPv6 no route sent")
+			w.fix = append(w.fix, fmt.Sprintf("%s route add %s via <gateway> dev <interface>", ipCmd(true), hostPrefix(w.pkt.Dst)))
+		}
+		return
+	}
+	if !fwd {
+		// ip_route_input_slow (net/ipv4/route.c): a failed lookup on a
+		// device that does not forward becomes -EHOSTUNREACH, and
+		// ip_error drops it without an ICMP error as IP_INADDRERRORS,
+		// whatever the route or rule said.
+		d := trace.NoRoute
+		if res.Err == rib.EINVAL {
+			d = trace.NullRouted
+		}
+		w.end(d, "IP_INADDRERRORS", fmt.Sprintf("%s; forwarding is disabled on %s (%s = 0), so it is dropped without an ICMP error", what, in, fwdKey))
+		return
+	}
+	// ip_error (net/ipv4/route.c) by the lookup's error: blackhole
+	// (-EINVAL) silently, unreachable (-EHOSTUNREACH) and prohibit
+	// (-EACCES) with an ICMP error and no drop reason, no route or an
+	// unreachable rule (-ENETUNREACH) with ICMP net unreachable and
+	// IP_INNOROUTES.
 	switch res.Err {
 	case rib.EINVAL:
 		w.end(trace.NullRouted, "NOT_SPECIFIED", what+": blackhole, dropped silently")
@@ -152,12 +210,8 @@ func (w *walk) noRoute(res rib.Result, fwd bool, fwdKey, in string) {
 	case rib.EHOSTUNREACH:
 		w.end(trace.NoRoute, "NOT_SPECIFIED", what+": unreachable, ICMP host unreachable sent")
 	default:
-		if w.v6() {
-			w.end(trace.NoRoute, "IP_INNOROUTES", what+": ICMPv6 no route sent")
-		} else {
-			w.end(trace.NoRoute, "IP_INNOROUTES", what+": ICMP network unreachable sent")
-		}
-		w.fix = append(w.fix, fmt.Sprintf("%s route add %s via <gateway> dev <interface>", ipCmd(w.v6()), hostPrefix(w.pkt.Dst)))
+		w.end(trace.NoRoute, "IP_INNOROUTES", what+": ICMP network unreachable sent")
+		w.fix = append(w.fix, fmt.Sprintf("%s route add %s via <gateway> dev <interface>", ipCmd(false), hostPrefix(w.pkt.Dst)))
 	}
 }
 

@@ -25,7 +25,7 @@ func (w *walk) runOutput() {
 	before := w.pkt
 	rs := w.h.ruleset(w.v6())
 	conntrackHook := true
-	for _, ht := range hookTables[netfilter.Output] {
+	for _, ht := range tablesOn(netfilter.Output, backendOf(rs)) {
 		if conntrackHook && ht.priority > conntrackPriority {
 			w.attachConntrack(netfilter.Output)
 		}
@@ -70,7 +70,7 @@ func (w *walk) runOutput() {
 // runTable runs one table's base chain for hook, as runHook does for each.
 func (w *walk) runTable(hook netfilter.Hook, t *netfilter.Table, in, out string) (netfilter.VerdictKind, *netfilter.Rule, string) {
 	rs := w.h.ruleset(w.v6())
-	c := &netfilter.Ctx{Pkt: w.pkt, Family: w.family(), Hook: hook, In: in, Out: out, Ct: w.ct, Env: w.env, Choices: w.choices}
+	c := &netfilter.Ctx{Pkt: w.pkt, Family: w.family(), Hook: hook, In: in, Out: out, Ct: w.ct, Env: w.env, Choices: w.choices, LinkType: w.linkType, Backend: backendOf(rs)}
 	o := t.Run(c, hook.String())
 	w.branches = append(w.branches, c.Branches...)
 	w.unknown = append(w.unknown, o.Uncertain...)

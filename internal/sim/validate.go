@@ -2,6 +2,7 @@ package sim
 
 import (
 	"fmt"
+	"net/netip"
 
 	"farend/internal/model"
 	"farend/internal/rib"
@@ -51,6 +52,12 @@ func (w *walk) validateSource4(in, oif string, fwd rib.Result) bool {
 		iif = "lo"
 	}
 	fl := rib.Flow{Dst: p.Src, Src: p.Dst, IIF: iif, TOS: p.TOS, Proto: p.Proto}
+	if fwd.Type == model.RouteBroadcast || fwd.Type == model.RouteMulticast {
+		// ip_route_input_slow's brd_input and ip_mc_validate_source call
+		// fib_validate_source with dst 0: the reverse lookup has no
+		// source address, so `from` rules see 0.0.0.0.
+		fl.Src = netip.IPv4Unspecified()
+	}
 	if p.HasPorts() {
 		fl.SPort, fl.DPort = p.DPort, p.SPort
 	}

@@ -21,6 +21,13 @@ type walk struct {
 	// connection (nf_nat_inet_fn checks nf_nat_initialized).
 	natDone map[string]bool
 
+	// ctOff is set when conntrack is not running for the family (no
+	// rule needs it): the packet never gets an entry.
+	ctOff bool
+	// linkType is the link-layer type the packet arrived with
+	// (skb->pkt_type); nil for a packet the host sends.
+	linkType *netfilter.PktType
+
 	choices  map[*netfilter.Rule]bool
 	branches []*netfilter.Rule
 	fired    map[*netfilter.Rule]bool
@@ -57,7 +64,20 @@ func (w *walk) step(s trace.Step) { w.hop.Steps = append(w.hop.Steps, s) }
 // OUTPUT (nf_conntrack_in): it attaches an entry unless the packet was
 // marked untracked in the raw table.
 func (w *walk) attachConntrack(hook netfilter.Hook) {
-	if w.ct.Tracked || w.ct.Untracked {
+	if w.ct.Tracked || w.ct.Untracked || w.ctOff {
+		return
+	}
+	user := w.h.ctUser4
+	if w.v6() {
+		user = w.h.ctUser6
+	}
+	if user == nil && w.h.ruleset(w.v6()) != nil {
+		// No rule needs conntrack: its hooks are not registered
+		// (conntrackUser); the packet gets no entry and nat chains
+		// are not run.
+		w.ctOff = true
+		w.step(trace.Step{Kind: trace.KindConntrack, Hook: hook.String(), Verdict: "not running",
+			Detail: []string{"no rule of this family uses conntrack (NAT, -m conntrack/state/connmark, CONNMARK, CT other than --notrack), so the kernel does not track connections here: the packet has no conntrack entry and the nat chains are not run"}})
 		return
 	}
 	st := w.req.CtState
@@ -77,7 +97,7 @@ func (w *walk) attachConntrack(hook netfilter.Hook) {
 func (w *walk) runHook(hook netfilter.Hook, in, out string) (netfilter.VerdictKind, *netfilter.Rule, string) {
 	rs := w.h.ruleset(w.v6())
 	conntrackHook := hook == netfilter.Prerouting || hook == netfilter.Output
-	for _, ht := range hookTables[hook] {
+	for _, ht := range tablesOn(hook, backendOf(rs)) {
 		if conntrackHook && ht.priority > conntrackPriority {
 			w.attachConntrack(hook)
 		}
@@ -99,6 +119,14 @@ func (w *walk) runHook(hook netfilter.Hook, in, out string) (netfilter.VerdictKi
 		w.attachConntrack(hook)
 	}
 	return netfilter.Accept, nil, ""
+}
+
+// backendOf is the ruleset's backend ("" when there is no ruleset).
+func backendOf(rs *netfilter.Ruleset) string {
+	if rs == nil {
+		return ""
+	}
+	return rs.Backend
 }
 
 // natManip is the NAT manipulation a hook's nat chain sets up: DNAT on

@@ -10,8 +10,8 @@ import (
 	"farend/internal/netfilter"
 	"farend/internal/source"
 	"farend/internal/vendors/iptables"
-	"farend/internal/vendors/nft"
 	"farend/internal/vendors/linux"
+	"farend/internal/vendors/nft"
 )
 
 // hostFile is one expected file of a Linux host (DESIGN.md layout).

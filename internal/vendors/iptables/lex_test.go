@@ -73,14 +73,14 @@ func TestSplit(t *testing.T) {
 			got = append(got, word{s: ws[i], start: sp[i].start, end: sp[i].end})
 		}
 		if err != wantErr || !reflect.DeepEqual(got, want) {
-			t.Fatalf("split(%q) = %q, %v; want %q, %v", line, got, err, want, wantErr)
+			t.Fatalf("split(%q) = %+v, %v; want %+v, %v", line, got, err, want, wantErr)
 		}
 		w0, w1, n, err := head(line)
 		if err != wantErr || n != min(2, len(want)) {
 			t.Fatalf("head(%q) = %d words, %v; want %d, %v", line, n, err, min(2, len(want)), wantErr)
 		}
 		if err == nil && n >= 1 && w0 != want[0] || err == nil && n == 2 && w1 != want[1] {
-			t.Fatalf("head(%q) = %q %q; want %q", line, w0, w1, want[:n])
+			t.Fatalf("head(%q) = %+v %+v; want %+v", line, w0, w1, want[:n])
 		}
 	}
 }
