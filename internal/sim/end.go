@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"farend/internal/netfilter"
+	"farend/internal/packet"
 	"farend/internal/trace"
 )
 
@@ -61,7 +62,7 @@ func (w *walk) matchOf() string {
 	}
 	fmt.Fprintf(&b, "-s %s -d %s", p.Src, p.Dst)
 	if p.Proto != 0 {
-		fmt.Fprintf(&b, " -p %s", protoArg(p.Proto, w.v6()))
+		fmt.Fprintf(&b, " -p %s", packet.ProtoName(p.Proto, w.v6()))
 	}
 	if p.HasPorts() && p.DPort != 0 {
 		fmt.Fprintf(&b, " --dport %d", p.DPort)
@@ -69,19 +70,6 @@ func (w *walk) matchOf() string {
 	return b.String()
 }
 
-func protoArg(p uint8, v6 bool) string {
-	switch p {
-	case 1:
-		return "icmp"
-	case 6:
-		return "tcp"
-	case 17:
-		return "udp"
-	case 58:
-		return "ipv6-icmp"
-	}
-	return fmt.Sprint(p)
-}
 
 // loosen turns an rpfilter rule's text into its --loose form for -R.
 func loosen(text string) string {
