@@ -70,7 +70,6 @@ func (w *walk) matchOf() string {
 	return b.String()
 }
 
-
 // loosen turns an rpfilter rule's text into its --loose form for -R.
 func loosen(text string) string {
 	s := strings.TrimSpace(text)
