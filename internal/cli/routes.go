@@ -9,21 +9,42 @@ import (
 
 	"farend/internal/model"
 	"farend/internal/rib"
+	"farend/internal/snapshot"
 )
 
 func newRoutes() *cobra.Command {
-	var node string
+	var node, vrf string
 	var asJSON bool
 	cmd := &cobra.Command{
-		Use:   "routes SNAPSHOT [--node NAME]",
-		Short: "Print a host's policy rules and routing tables like ip rule / ip route show table all",
+		Use:   "routes SNAPSHOT [NODE | --node NAME] [--vrf VRF]",
+		Short: "Print a host's policy rules and routing tables like ip rule / ip route show table all, or a router's RIB like show ip route",
 		Example: `  farend routes snap --node fc20
-  farend routes snap --node fc20 --json`,
-		Args: cobra.ExactArgs(1),
+  farend routes snap --node fc20 --json
+  farend routes snap cisco2 --vrf vrf1`,
+		Args: cobra.RangeArgs(1, 2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			_, d, err := loadDevice(args[0], node)
+			if len(args) == 2 {
+				if node != "" && node != args[1] {
+					return usagef("node given twice: %q and --node %q", args[1], node)
+				}
+				node = args[1]
+			}
+			s, d, err := loadDevice(args[0], node)
 			if err != nil {
-				return err
+				if s2, err2 := snapshot.Load(args[0]); err2 == nil && node != "" {
+					if r := findNode(s2, node); r != nil {
+						s, d, err = s2, r, nil
+					}
+				}
+				if err != nil {
+					return err
+				}
+			}
+			if d.Router != nil {
+				return routerRoutes(cmd.OutOrStdout(), s, d, vrf, asJSON)
+			}
+			if vrf != "" {
+				return usagef("--vrf applies to routers; %s is a Linux host (its tables are all printed)", d.Name)
 			}
 			f := rib.New(d)
 			if asJSON {
@@ -33,7 +54,8 @@ func newRoutes() *cobra.Command {
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&node, "node", "", "the host (optional when the snapshot has one)")
+	cmd.Flags().StringVar(&node, "node", "", "the host or router (optional when the snapshot has one)")
+	cmd.Flags().StringVar(&vrf, "vrf", "", "a router's VRF (default: the global table)")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
 	return cmd
 }

@@ -49,8 +49,9 @@ func (s *Snapshot) Notes() source.Notes {
 }
 
 // Load reads every host under dir/hosts and every router under
-// dir/configs. A snapshot directory with neither is an error; so is one
-// that cannot be read.
+// dir/configs; a host directory named like a router configuration adds
+// the kernel's view of that router (mergeHosts). A snapshot directory
+// with neither is an error; so is one that cannot be read.
 func Load(dir string) (*Snapshot, error) {
 	st, err := os.Stat(dir)
 	if err != nil {
@@ -81,7 +82,7 @@ func Load(dir string) (*Snapshot, error) {
 		d := LoadHost(filepath.Join(hostsDir, e.Name()), e.Name(), filepath.Join("hosts", e.Name()))
 		s.Devices = append(s.Devices, d)
 	}
-	s.Devices = append(s.Devices, routers...)
+	s.Devices = mergeHosts(append(s.Devices, routers...))
 	sort.Slice(s.Devices, func(i, j int) bool { return s.Devices[i].Name < s.Devices[j].Name })
 	return s, nil
 }

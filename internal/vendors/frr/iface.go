@@ -66,7 +66,9 @@ func (p *parser) iface(l *line) {
 				done = false
 				break
 			}
-			cfg.Bandwidth = model.Set(v, pos) // kbit/s (zebra interface bandwidth)
+			// zebra `bandwidth (1-100000)` is in Mbit/s ("Bandwidth in
+			// megabits", zebra/interface.c); the model holds kbit/s.
+			cfg.Bandwidth = model.Set(v*1000, pos)
 		case "vrf":
 			if len(kw) == 2 {
 				cfg.VRF = kw[1]

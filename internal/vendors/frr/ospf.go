@@ -11,8 +11,16 @@ import (
 
 // FRR defaults, each with its source.
 const (
-	srcRefBW    = "FRR ospfd/ospf6d default reference bandwidth 100 Mbit/s (ospfd/ospfd.h OSPF_DEFAULT_REF_BANDWIDTH)"
-	srcCost     = "FRR: reference bandwidth / interface bandwidth (ospf_interface.c ospf_if_get_output_cost); without `bandwidth` FRR uses the kernel's link speed, not in frr.conf: 10 Mbit/s (OSPF_DEFAULT_BANDWIDTH) assumed"
+	// lib/libospf.h OSPF_DEFAULT_REF_BANDWIDTH 100000 /* Mbps */ (ospfd),
+	// ospf6d/ospf6_interface.h OSPF6_REFERENCE_BANDWIDTH 100000: the
+	// documentation's "100 Mbit/s" is not what the code does.
+	srcRefBW = "FRR ospfd/ospf6d default reference bandwidth 100000 Mbit/s (lib/libospf.h OSPF_DEFAULT_REF_BANDWIDTH; ospf6d/ospf6_interface.h OSPF6_REFERENCE_BANDWIDTH)"
+	// ospfd/ospf_interface.c ospf_if_get_output_cost, ospf6d/ospf6_interface.c
+	// ospf6_interface_get_cost: refbw / bw rounded to the nearest integer,
+	// at least 1 (ospfd: at most 65535, and 0 on a loopback); bw is
+	// `bandwidth`, else the kernel's link speed, else 10000 Mbit/s
+	// (OSPF_DEFAULT_BANDWIDTH, OSPF6_INTERFACE_BANDWIDTH).
+	srcCost     = "FRR: reference bandwidth / interface bandwidth, rounded (ospfd/ospf_interface.c ospf_if_get_output_cost, ospf6d/ospf6_interface.c ospf6_interface_get_cost); without `bandwidth` FRR uses the kernel's link speed, which frr.conf does not state: 10000 Mbit/s (OSPF_DEFAULT_BANDWIDTH, also what veth reports) assumed"
 	srcHello    = "FRR default hello interval 10 s (ospfd/ospfd.h OSPF_HELLO_INTERVAL_DEFAULT; ospf6d/ospf6_interface.h)"
 	srcDead     = "FRR default dead interval 40 s (ospfd/ospfd.h OSPF_ROUTER_DEAD_INTERVAL_DEFAULT; ospf6d/ospf6_interface.h)"
 	srcPriority = "FRR default priority 1 (ospfd/ospfd.h OSPF_ROUTER_PRIORITY_DEFAULT)"
@@ -131,7 +139,7 @@ func (p *parser) routerOSPF(l *line, version int, vrf string) {
 	op := &ospfProc{passive: map[string]source.Pos{}, notPassive: map[string]bool{}, v3ifs: map[string]ospfIf{}}
 	proc := &op.proc
 	*proc = model.OSPFProcess{Version: version, VRF: vrf, Pos: p.pos(l),
-		ReferenceBandwidth: model.Default(100, srcRefBW),
+		ReferenceBandwidth: model.Default(100000, srcRefBW),
 		DistanceIntra:      model.Default(110, srcDistance),
 		DistanceInter:      model.Default(110, srcDistance),
 		DistanceExternal:   model.Default(110, srcDistance),
@@ -485,11 +493,18 @@ func (p *parser) ospfIfValues(oi *model.OSPFInterface, proc *model.OSPFProcess, 
 	}
 	oi.Cost = raw.cost
 	if !oi.Cost.Known() {
-		bw := 10000
+		bw := 10000 // Mbit/s
 		if cfg.Bandwidth.Known() && cfg.Bandwidth.Value > 0 {
-			bw = cfg.Bandwidth.Value
+			bw = max(1, cfg.Bandwidth.Value/1000)
 		}
-		oi.Cost = model.Default(max(1, min(proc.ReferenceBandwidth.Value*1000/bw, 65535)), srcCost)
+		c := max(1, int(float64(proc.ReferenceBandwidth.Value)/float64(bw)+0.5))
+		if proc.Version == 2 {
+			c = min(c, 65535)
+			if ifc.Loopback {
+				c = 0 // ospf_if_get_output_cost: "if (if_is_loopback(oi->ifp)) cost = 0"
+			}
+		}
+		oi.Cost = model.Default(c, srcCost)
 	}
 	oi.Hello, oi.Dead, oi.Priority = raw.hello, raw.dead, raw.priority
 	if !oi.Hello.Known() {

@@ -1,0 +1,90 @@
+package cli
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"farend/internal/model"
+	"farend/internal/ospf"
+	"farend/internal/snapshot"
+)
+
+// routerRoutes prints a router's RIB for one VRF, both families, in the
+// form of IOS `show ip route` / `show ipv6 route`.
+func routerRoutes(w io.Writer, s *snapshot.Snapshot, d *model.Device, vrf string, asJSON bool) error {
+	if vrf != "" && d.Router.VRF(vrf) == nil {
+		var names []string
+		for _, v := range d.Router.VRFs {
+			names = append(names, v.Name)
+		}
+		return usagef("%s has no VRF %q (it has: %s)", d.Name, vrf, strings.Join(names, ", "))
+	}
+	res := ospf.Compute(s.Devices)
+	type famJSON struct {
+		Node   string          `json:"node"`
+		VRF    string          `json:"vrf"`
+		Family string          `json:"family"`
+		Routes []ospf.RIBRoute `json:"routes"`
+	}
+	var out []famJSON
+	for _, v6 := range []bool{false, true} {
+		rs := res.RIB(d, vrf, v6)
+		fam := "ipv4"
+		if v6 {
+			fam = "ipv6"
+		}
+		if v6 && len(rs) == 0 {
+			continue
+		}
+		out = append(out, famJSON{d.Name, vrf, fam, rs})
+	}
+	if asJSON {
+		return writeJSON(w, out)
+	}
+	fmt.Fprintln(w, "Codes: L - local, C - connected, S - static, O - OSPF, IA - OSPF inter area")
+	fmt.Fprintln(w, "       N1 - OSPF NSSA external type 1, N2 - OSPF NSSA external type 2")
+	fmt.Fprintln(w, "       E1 - OSPF external type 1, E2 - OSPF external type 2")
+	for _, f := range out {
+		where := "global table"
+		if f.VRF != "" {
+			where = "VRF " + f.VRF
+		}
+		fmt.Fprintf(w, "\n%s %s, %s:\n", d.Name, where, map[string]string{"ipv4": "IPv4", "ipv6": "IPv6"}[f.Family])
+		if len(f.Routes) == 0 {
+			fmt.Fprintln(w, "  (no routes)")
+		}
+		for _, r := range f.Routes {
+			fmt.Fprintln(w, ribLine(r))
+		}
+	}
+	if n := noteSummary(d); n != "" {
+		fmt.Fprintf(w, "\n%s\n", n)
+	}
+	return nil
+}
+
+// ribLine prints one route as IOS does.
+func ribLine(r ospf.RIBRoute) string {
+	code := fmt.Sprintf("%-8s %s", r.Code, r.Prefix)
+	switch {
+	case r.Code == "C" || r.Code == "L":
+		return fmt.Sprintf("%s is directly connected, %s", code, r.Nexthops[0].Iface)
+	case r.Blackhole:
+		return fmt.Sprintf("%s [%d/%d] is directly connected, Null0", code, r.Distance, r.Metric)
+	}
+	var parts []string
+	for _, n := range r.Nexthops {
+		switch {
+		case n.Gateway.IsValid() && n.Iface != "":
+			parts = append(parts, fmt.Sprintf("via %s, %s", n.Gateway, n.Iface))
+		case n.Gateway.IsValid():
+			parts = append(parts, "via "+n.Gateway.String())
+		case r.Prefix.Addr().Is6() && n.Neighbor != "":
+			parts = append(parts, fmt.Sprintf("via %s's link-local address, %s", n.Neighbor, n.Iface))
+		default:
+			parts = append(parts, "is directly connected, "+n.Iface)
+		}
+	}
+	return fmt.Sprintf("%s [%d/%d] %s", code, r.Distance, r.Metric, strings.Join(parts, "\n                      "))
+}

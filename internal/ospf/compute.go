@@ -1,0 +1,305 @@
+package ospf
+
+import (
+	"runtime"
+	"sync"
+
+	"farend/internal/model"
+)
+
+// Result is the OSPF prediction for a snapshot.
+type Result struct {
+	Instances   []*Instance
+	Adjacencies []*Adjacency
+	links       []*link
+	// unused holds, per instance, why an LSA it holds gives no route.
+	unused map[*Instance]map[*LSA]string
+	byDev  map[*model.Device][]*Instance
+}
+
+// Compute predicts adjacencies, LSDBs and routes of every OSPF process of
+// the devices.
+func Compute(devs []*model.Device) *Result {
+	r := &Result{unused: map[*Instance]map[*LSA]string{}, byDev: map[*model.Device][]*Instance{}}
+	ins := instances(devs)
+	r.Instances = ins
+	for _, in := range ins {
+		r.byDev[in.Dev] = append(r.byDev[in.Dev], in)
+	}
+	r.links = buildLinks(ins)
+	r.Adjacencies = adjacencies(r.links)
+	sortAdjacencies(r.Adjacencies)
+	for _, in := range ins {
+		r.unused[in] = map[*LSA]string{}
+		in.table = newRouteTable()
+		in.table.advPaths = in.Version == 2 && (in.Vendor() == "frr" || in.Vendor() == "vyos")
+		in.dbs = map[model.AreaID]*lsdb{}
+		in.spf = map[model.AreaID]*spfResult{}
+		classify(in)
+	}
+	exts := map[*Instance][]external{}
+	for _, in := range ins {
+		if !in.RouterID.IsValid() {
+			continue
+		}
+		exts[in] = externals(in)
+		in.ASBR = len(exts[in]) > 0
+	}
+	// Area LSDBs: router-, network- and intra-area-prefix LSAs flood
+	// over Full adjacencies within an area (RFC 2328 13.3).
+	domains := floodDomains(ins)
+	markTranslators(ins, exts)
+	for _, in := range ins {
+		if !in.RouterID.IsValid() {
+			continue
+		}
+		for _, a := range in.Areas {
+			for _, l := range originateArea(in, a) {
+				in.dbs[a].add(l)
+				in.lsas = append(in.lsas, l)
+			}
+		}
+	}
+	// Intra-area routes (RFC 2328 16.1).
+	parallel(ins, func(in *Instance) {
+		for _, a := range in.Areas {
+			res := spf(in, in.dbs[a])
+			in.spf[a] = res
+			intraRoutes(in, a, in.dbs[a], res, in.table)
+		}
+	})
+	// Summaries of intra-area routes and the stub/NSSA defaults, then the
+	// backbone's inter-area routes at the ABRs, then the summaries of
+	// those into the other areas, then everyone's inter-area routes
+	// (RFC 2328 12.4.3, 16.2; FRR ospfd/ospf_abr.c ospf_abr_task).
+	var frr6s, others []*Instance
+	for _, in := range ins {
+		if frr6(in) {
+			frr6s = append(frr6s, in)
+		} else {
+			others = append(others, in)
+		}
+	}
+	for _, in := range others {
+		if in.ABR {
+			summarize(in, false)
+		}
+	}
+	parallel(others, func(in *Instance) {
+		if in.ABR && in.activeBB {
+			interArea(r, in)
+		}
+	})
+	for _, in := range others {
+		if in.ABR {
+			summarize(in, true)
+		}
+	}
+	parallel(others, func(in *Instance) {
+		if !(in.ABR && in.activeBB) {
+			interArea(r, in)
+		}
+	})
+	interAreaFRR6(r, frr6s)
+	// External LSAs (RFC 2328 12.4.4, RFC 3101) and their routes.
+	originateExternals(ins, exts, domains)
+	translateNSSA(ins)
+	parallel(ins, func(in *Instance) {
+		externalRoutes(r, in)
+		for _, rt := range in.table.nets {
+			rt.Distance = int32(distance(in, rt.Type))
+		}
+	})
+	return r
+}
+
+// parallel runs f for every instance on all CPUs. The phases that use it
+// only read the LSDBs and write the instance's own tables; each
+// instance's unused-LSA map exists before (Compute).
+func parallel(ins []*Instance, f func(*Instance)) {
+	n := runtime.GOMAXPROCS(0)
+	if n > len(ins) {
+		n = len(ins)
+	}
+	var wg sync.WaitGroup
+	next := make(chan *Instance)
+	for i := 0; i < n; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for in := range next {
+				f(in)
+			}
+		}()
+	}
+	for _, in := range ins {
+		next <- in
+	}
+	close(next)
+	wg.Wait()
+}
+
+// distance is the administrative distance of an OSPF route type.
+func distance(in *Instance, t PathType) int {
+	s := in.Proc.DistanceIntra
+	switch {
+	case t == PathInter:
+		s = in.Proc.DistanceInter
+	case t.external():
+		s = in.Proc.DistanceExternal
+	}
+	if s.Value > 0 {
+		return s.Value
+	}
+	return 110
+}
+
+// classify decides whether an instance is an area border router and
+// whether it has an active backbone connection. FRR's default ABR type is
+// "cisco" (RFC 3509): an ABR has interfaces in more than one area and an
+// active interface in area 0 (ospfd/ospf_abr.c ospf_check_abr_status);
+// IOS implements RFC 3509 the same way. An IOS process in a VRF without
+// `capability vrf-lite` is a PE attached to the MPLS VPN superbackbone
+// (RFC 4577 4.2, Cisco "OSPF Support for Multi-VRF on CE Routers"): it
+// is an ABR whose backbone is the superbackbone, so it always counts as
+// connected to area 0.
+func classify(in *Instance) {
+	if in.Proc.VPNPE {
+		in.ABR, in.activeBB = true, true
+		in.ABRWhy = "PE router attached to the MPLS VPN superbackbone: " + in.Proc.VPNPEWhy
+		return
+	}
+	bbUp := false
+	for _, f := range in.Ifaces {
+		if f.Area == 0 && f.Up {
+			bbUp = true
+		}
+		if f.Area == 0 && len(f.full) > 0 {
+			in.activeBB = true
+		}
+	}
+	switch {
+	case len(in.Areas) > 1 && bbUp:
+		in.ABR = true
+		in.ABRWhy = "interfaces in several areas, one of them up in area 0 (RFC 3509 2.2)"
+	case len(in.Areas) > 1:
+		in.ABRWhy = "interfaces in several areas but none up in area 0: not an ABR (RFC 3509 2.2), so it uses the summaries of every area"
+	}
+}
+
+// floodDomains gives every instance its area LSDBs (one per connected
+// part of each area) and returns the AS-external domains: instances
+// joined by Full adjacencies in areas that carry AS-external LSAs (not
+// stub, not NSSA: RFC 2328 3.6, RFC 3101).
+func floodDomains(ins []*Instance) map[*Instance]*lsdb {
+	type key struct {
+		in   *Instance
+		area model.AreaID
+	}
+	parent := map[key]key{}
+	var find func(key) key
+	find = func(k key) key {
+		p, ok := parent[k]
+		if !ok || p == k {
+			parent[k] = k
+			return k
+		}
+		r := find(p)
+		parent[k] = r
+		return r
+	}
+	ext := map[*Instance]*Instance{}
+	var findExt func(*Instance) *Instance
+	findExt = func(i *Instance) *Instance {
+		p, ok := ext[i]
+		if !ok || p == i {
+			ext[i] = i
+			return i
+		}
+		r := findExt(p)
+		ext[i] = r
+		return r
+	}
+	for _, in := range ins {
+		for _, f := range in.Ifaces {
+			for _, g := range f.full {
+				a, b := find(key{in, f.Area}), find(key{g.Inst, g.Area})
+				if a != b {
+					parent[b] = a
+				}
+				if areaType(in, f.Area) == model.AreaNormal {
+					x, y := findExt(in), findExt(g.Inst)
+					if x != y {
+						ext[y] = x
+					}
+				}
+			}
+		}
+	}
+	dbs := map[key]*lsdb{}
+	for _, in := range ins {
+		for _, a := range in.Areas {
+			root := find(key{in, a})
+			db := dbs[root]
+			if db == nil {
+				db = newLSDB(a)
+				dbs[root] = db
+			}
+			db.members = append(db.members, in)
+			in.dbs[a] = db
+		}
+	}
+	out := map[*Instance]*lsdb{}
+	extDBs := map[*Instance]*lsdb{}
+	for _, in := range ins {
+		normal := false
+		for _, a := range in.Areas {
+			normal = normal || areaType(in, a) == model.AreaNormal
+		}
+		root := findExt(in)
+		db := extDBs[root]
+		if db == nil {
+			db = newLSDB(0)
+			extDBs[root] = db
+		}
+		if normal {
+			db.members = append(db.members, in)
+			in.ext = db
+		}
+		out[in] = db
+	}
+	return out
+}
+
+// markTranslators makes the elected NSSA translator of each NSSA with a
+// type-7 LSA to translate an AS boundary router: RFC 3101 3.1 (a
+// translator originates type-5 LSAs, so its router-LSAs carry the E-bit;
+// FRR ospfd/ospf_abr.c ospf_abr_translate_nssa originates them through
+// ospf_external_lsa, which makes the router an ASBR).
+func markTranslators(ins []*Instance, exts map[*Instance][]external) {
+	seen := map[*lsdb]bool{}
+	for _, in := range ins {
+		for _, a := range in.Areas {
+			db := in.dbs[a]
+			if db == nil || seen[db] || areaType(in, a) != model.AreaNSSA {
+				continue
+			}
+			seen[db] = true
+			var tr *Instance
+			for _, m := range db.members {
+				if m.ABR && (tr == nil || tr.RouterID.Less(m.RouterID)) {
+					tr = m
+				}
+			}
+			if tr == nil || tr.ext == nil {
+				continue
+			}
+			for _, m := range db.members {
+				if m != tr && !m.ABR && len(exts[m]) > 0 {
+					tr.ASBR = true
+					tr.translator = true
+				}
+			}
+		}
+	}
+}

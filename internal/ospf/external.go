@@ -1,0 +1,241 @@
+package ospf
+
+import (
+	"fmt"
+	"net/netip"
+	"strings"
+
+	"farend/internal/model"
+)
+
+// originateExternals puts every ASBR's AS-external LSAs in its
+// AS-external domain and, for each NSSA it is in, a type-7 copy (FRR
+// ospfd/ospf_lsa.c ospf_install_flood_nssa: the P-bit is set only when the
+// router is not an ABR, and then the LSA needs a forwarding address).
+func originateExternals(ins []*Instance, exts map[*Instance][]external, domains map[*Instance]*lsdb) {
+	for _, in := range ins {
+		for _, e := range exts[in] {
+			fa := forwardingAddress(in, e.nexthop)
+			l := &LSA{Type: LSAExternal, AdvRouter: in.RouterID, Prefix: e.prefix, Metric: e.metric, E2: e.e2, FA: fa, Tag: e.tag, origin: in, What: e.what}
+			in.lsas = append(in.lsas, l)
+			if in.ext != nil {
+				in.ext.add(l)
+			}
+			for _, a := range in.Areas {
+				if areaType(in, a) != model.AreaNSSA {
+					continue
+				}
+				n := &LSA{Type: LSANSSA, Area: a, AdvRouter: in.RouterID, Prefix: e.prefix, Metric: e.metric, E2: e.e2, FA: fa, Tag: e.tag, origin: in, What: e.what}
+				if !in.ABR && in.Version == 2 {
+					n.P = true
+					n.FA = nssaForwardingAddress(in, a, fa)
+					if !n.FA.IsValid() {
+						continue
+					}
+				}
+				if in.Version == 3 {
+					n.P = !in.ABR
+					if frr6(in) {
+						n.FA = nssaForwardingAddress6(in, a)
+					}
+				}
+				in.dbs[a].add(n)
+				in.lsas = append(in.lsas, n)
+			}
+		}
+	}
+}
+
+// translateNSSA lets the elected translator of each NSSA turn type-7
+// LSAs with the P-bit into AS-external LSAs (RFC 3101 3.2): the NSSA ABR
+// with the highest router id (FRR ospfd/ospf_abr.c
+// ospf_abr_nssa_am_elected) translates every type-7 LSA with the P-bit
+// and a forwarding address (ospf_abr_translate_nssa).
+func translateNSSA(ins []*Instance) {
+	seen := map[*lsdb]bool{}
+	for _, in := range ins {
+		for _, a := range in.Areas {
+			db := in.dbs[a]
+			if seen[db] || areaType(in, a) != model.AreaNSSA {
+				continue
+			}
+			seen[db] = true
+			var tr *Instance
+			for _, m := range db.members {
+				rl := db.routers[m.RouterID]
+				if rl == nil || !rl.B {
+					continue
+				}
+				if tr == nil || tr.RouterID.Less(m.RouterID) {
+					tr = m
+				}
+			}
+			if tr == nil || tr.ext == nil {
+				continue
+			}
+			done := map[netip.Prefix]bool{}
+			for _, l := range tr.ext.lsas {
+				if l.origin == tr && l.Type == LSAExternal {
+					done[l.Prefix] = true
+				}
+			}
+			for _, l := range db.lsas {
+				if l.Type != LSANSSA || !l.P || l.origin == tr || done[l.Prefix] {
+					continue
+				}
+				if tr.Version == 2 && (!l.FA.IsValid() || l.FA.IsUnspecified()) {
+					continue
+				}
+				done[l.Prefix] = true
+				x := &LSA{Type: LSAExternal, AdvRouter: tr.RouterID, Prefix: l.Prefix, Metric: l.Metric, E2: l.E2, FA: l.FA, Tag: l.Tag, origin: tr, translated: l,
+					What: fmt.Sprintf("translated from the type-7 LSA of %s in NSSA %s", l.AdvRouter, a)}
+				if tr.Version == 2 && (tr.Vendor() == "frr" || tr.Vendor() == "vyos") {
+					// FRR ospfd/ospf_lsa.c ospf_lsa_translated_nssa_new builds
+					// the type-5 as a redistributed OSPF route of the
+					// translator (ei.type = ZEBRA_ROUTE_OSPF, route-map metric
+					// -1): its metric is the translator's default for that
+					// source (metric_value: 20; for a default prefix the
+					// DEFAULT_ROUTE value, 10 with default-information
+					// originate, else 1), not the type-7's as RFC 3101 3.2
+					// says. The E-bit travels in e[0].tos, which is copied,
+					// as are the tag and the forwarding address.
+					x.Metric = 20
+					for _, rd := range tr.Proc.Redistribute {
+						if rd.Protocol == "ospf" && rd.Metric > 0 {
+							x.Metric = rd.Metric
+						}
+					}
+					if l.Prefix.Bits() == 0 {
+						x.Metric = 1
+						if d := tr.Proc.DefaultOriginate; d != nil {
+							x.Metric = defaultMetric(tr, true, d.Always)
+							if d.Metric > 0 {
+								x.Metric = d.Metric
+							}
+						}
+					}
+				}
+				tr.ext.add(x)
+				tr.lsas = append(tr.lsas, x)
+			}
+		}
+	}
+}
+
+// externalRoutes computes an instance's AS-external routes (RFC 2328
+// 16.4 as FRR ospfd/ospf_ase.c ospf_ase_calculate_route implements it,
+// RFC 3101 2.5 for type-7 LSAs).
+func externalRoutes(r *Result, in *Instance) {
+	var cands []*LSA
+	if in.ext != nil {
+		cands = append(cands, in.ext.lsas...)
+	}
+	for _, a := range in.Areas {
+		if areaType(in, a) == model.AreaNSSA {
+			for _, l := range in.dbs[a].lsas {
+				if l.Type == LSANSSA {
+					cands = append(cands, l)
+				}
+			}
+		}
+	}
+	ext := newRouteTable()
+	ext.advPaths = in.table.advPaths
+	for _, l := range cands {
+		why := externalRoute(in, l, ext)
+		if why != "" {
+			r.unused[in][l] = why
+		}
+	}
+	for _, rt := range ext.nets {
+		in.table.nets[rt.Prefix] = rt
+	}
+}
+
+// externalRoute offers the route of one external LSA; it returns why the
+// LSA gives none.
+func externalRoute(in *Instance, l *LSA, ext *routeTable) string {
+	if l.origin == in {
+		return "originated by this router"
+	}
+	if l.Metric >= 16777215 {
+		return "metric LSInfinity"
+	}
+	if in.Proc.VPNPE && l.DN {
+		return "the DN bit is set: a PE ignores it (RFC 4576 section 4)"
+	}
+	asbr := findASBR(in, l.AdvRouter)
+	if asbr == nil && len(in.table.routers[l.AdvRouter]) > 0 && (in.Vendor() == "frr" || in.Vendor() == "vyos") && in.Version == 2 {
+		return fmt.Sprintf("FRR prefers the intra-area route to %s through a non-backbone area, where its router-LSA has no E-bit (a stub area), and then drops the LSA as not from an ASBR (ospfd/ospf_ase.c ospf_find_asbr_route, ospf_ase_calculate_route)", l.AdvRouter)
+	}
+	if asbr == nil {
+		why := fmt.Sprintf("no route to its ASBR %s: the ASBR is not in an area this router computes intra-area routes for, and no usable ASBR-summary (type-4) LSA describes it (RFC 2328 16.4 step 3)", l.AdvRouter)
+		for _, a := range in.Areas {
+			for _, s := range in.dbs[a].lsas {
+				if s.Type == LSAASBRSummary && s.ASBR == l.AdvRouter && s.origin != in && in.ABR && in.activeBB && a != 0 {
+					why = fmt.Sprintf("no usable route to its ASBR %s: the only route is the ASBR-summary (type-4) LSA from %s in area %s, which is ignored: %s", l.AdvRouter, s.AdvRouter, a, strings.TrimPrefix(abrReason(in, a), "not used: "))
+				}
+			}
+		}
+		return why
+	}
+	if l.Type == LSAExternal && asbr.nssa {
+		return "an AS-external LSA from an ASBR reached through an NSSA is ignored (RFC 3101; FRR ospf_ase_calculate_route)"
+	}
+	x, nh := asbr.cost, asbr.nexthops
+	if l.FA.IsValid() && !l.FA.IsUnspecified() {
+		for _, f := range in.Ifaces {
+			for _, a := range f.If.Addrs {
+				if a.Prefix.Addr() == l.FA {
+					return "the forwarding address " + l.FA.String() + " is this router's own address"
+				}
+			}
+		}
+		fr := lookupInternal(in.table, l.FA)
+		if fr == nil {
+			return "no intra-area or inter-area route to the forwarding address " + l.FA.String() + " (RFC 2328 16.4 step 3)"
+		}
+		x, nh = int(fr.Cost), nil
+		for _, n := range fr.Nexthops {
+			if !n.Gateway.IsValid() && !frr6(in) {
+				// ospf_ase_complete_direct_routes: a directly connected
+				// forwarding address is itself the next hop.
+				n.Gateway = l.FA
+			}
+			nh = append(nh, n)
+		}
+	}
+	if old := in.table.nets[l.Prefix]; old != nil && !old.Type.external() {
+		return fmt.Sprintf("an %s route to %s exists, which is always preferred (RFC 2328 16.4 step 6a)", old.Type, l.Prefix)
+	}
+	t := PathE1
+	if l.E2 {
+		t = PathE2
+	}
+	if l.Type == LSANSSA {
+		t = PathN1
+		if l.E2 {
+			t = PathN2
+		}
+	}
+	rt := &Route{Prefix: l.Prefix, Type: t, Area: l.Area, Nexthops: nh, lsa: l}
+	if l.E2 {
+		rt.Cost, rt.Type2 = int32(x), int32(l.Metric)
+	} else {
+		rt.Cost = int32(x + l.Metric)
+	}
+	ext.offer(*rt)
+	return ""
+}
+
+// lookupInternal is the longest-prefix match among intra- and inter-area
+// routes.
+func lookupInternal(t *routeTable, a netip.Addr) *Route {
+	for bits := a.BitLen(); bits >= 0; bits-- {
+		p, _ := a.Prefix(bits)
+		if rt := t.nets[p]; rt != nil && !rt.Type.external() {
+			return rt
+		}
+	}
+	return nil
+}

@@ -1,0 +1,289 @@
+package ospf
+
+import (
+	"net/netip"
+	"slices"
+	"sort"
+
+	"farend/internal/model"
+)
+
+// PathType is the kind of an OSPF route (RFC 2328 11). The zero PathType
+// is unknown.
+type PathType uint8
+
+// Path types, in order of preference (RFC 2328 16.4.1 and 11: intra-area,
+// inter-area, type 1 external, type 2 external; RFC 3101 ranks N1/N2 with
+// E1/E2).
+const (
+	PathUnknown PathType = iota
+	PathIntra
+	PathInter
+	PathE1
+	PathE2
+	PathN1
+	PathN2
+)
+
+// Code is the IOS routing table code ("O", "O IA", "O E1", "O E2", "O
+// N1", "O N2").
+func (t PathType) Code() string {
+	return [...]string{"?", "O", "O IA", "O E1", "O E2", "O N1", "O N2"}[t]
+}
+
+func (t PathType) String() string {
+	return [...]string{"unknown", "intra-area", "inter-area", "external-1", "external-2", "nssa-1", "nssa-2"}[t]
+}
+
+// MarshalText prints the name.
+func (t PathType) MarshalText() ([]byte, error) { return []byte(t.String()), nil }
+
+func (t PathType) external() bool { return t >= PathE1 }
+func (t PathType) type2() bool    { return t == PathE2 || t == PathN2 }
+
+// Nexthop is one path of an OSPF route: an interface and a gateway (zero
+// when the destination is directly connected).
+type Nexthop struct {
+	Iface   string     `json:"interface"`
+	Gateway netip.Addr `json:"gateway,omitzero"`
+	// Neighbor names the router the gateway belongs to.
+	Neighbor string `json:"neighbor,omitempty"`
+	f        *Iface
+	// adv is the border router the path leads to, for FRR ospfd's
+	// per-path bookkeeping (ospf_path.adv_router).
+	adv netip.Addr
+}
+
+// Route is one entry of an instance's OSPF routing table.
+type Route struct {
+	Prefix netip.Prefix `json:"prefix"`
+	Type   PathType     `json:"type"`
+	Area   model.AreaID `json:"area"`
+	// Cost is the total cost (intra, inter, E1) or, for E2, the cost to
+	// the ASBR or forwarding address; Type2 is the advertised E2 metric.
+	Cost     int32     `json:"cost"`
+	Type2    int32     `json:"type2_cost,omitempty"`
+	Distance int32     `json:"distance"`
+	Nexthops []Nexthop `json:"nexthops"`
+	// lsa gave the route; more are the LSAs of equal-cost paths.
+	lsa  *LSA
+	more []*LSA
+}
+
+// AdvRouter is the router whose LSA gave the route (the ASBR of an
+// external).
+func (r *Route) AdvRouter() netip.Addr {
+	if r.lsa == nil {
+		return netip.Addr{}
+	}
+	return r.lsa.AdvRouter
+}
+
+// Tag is the external route tag.
+func (r *Route) Tag() uint32 {
+	if r.lsa == nil {
+		return 0
+	}
+	return r.lsa.Tag
+}
+
+// LSAs lists the LSAs the route comes from.
+func (r *Route) LSAs() []*LSA {
+	if r.lsa == nil {
+		return r.more
+	}
+	return append([]*LSA{r.lsa}, r.more...)
+}
+
+// Metric is what the RIB shows: the cost, or the type-2 metric of an E2
+// or N2 route (IOS `show ip route`; FRR ospfd/ospf_zebra.c
+// ospf_zebra_add: "api.metric = or->u.ext.type2_cost" for type 2, ospf6d
+// ospf6_zebra.c likewise).
+func (r *Route) Metric() int {
+	if r.Type.type2() {
+		return int(r.Type2)
+	}
+	return int(r.Cost)
+}
+
+// routerRoute is a route to an area border or AS boundary router.
+type routerRoute struct {
+	rid      netip.Addr
+	area     model.AreaID
+	cost     int
+	nexthops []Nexthop
+	abr      bool
+	asbr     bool
+	intra    bool
+	// nssa is true when the router was reached in an NSSA area.
+	nssa bool
+	lsa  *LSA
+}
+
+// routeTable is an instance's OSPF routing table being built.
+type routeTable struct {
+	nets    map[netip.Prefix]*Route
+	routers map[netip.Addr][]*routerRoute
+	// advPaths keeps equal-cost paths apart that share a next hop but
+	// lead to different border routers: FRR ospfd merges inter-area and
+	// external paths by (next hop, interface, advertising router)
+	// (ospfd/ospf_route.c ospf_route_copy_nexthops, ospf_path_lookup), so
+	// zebra gets the same next hop twice.
+	advPaths bool
+	block    []Route
+}
+
+func newRouteTable() *routeTable {
+	return &routeTable{nets: map[netip.Prefix]*Route{}, routers: map[netip.Addr][]*routerRoute{}}
+}
+
+// better compares two candidate routes to the same prefix: -1 when a is
+// preferred, 1 when b is, 0 when they are equal (ECMP). RFC 2328 16.4.1
+// and 16.4 (6): intra before inter before E1 before E2; E2 by the type-2
+// metric, then the distance to the ASBR/forwarding address.
+func better(a, b *Route) int {
+	ra, rb := rank(a.Type), rank(b.Type)
+	if ra != rb {
+		if ra < rb {
+			return -1
+		}
+		return 1
+	}
+	if a.Type.type2() && a.Type2 != b.Type2 {
+		if a.Type2 < b.Type2 {
+			return -1
+		}
+		return 1
+	}
+	if a.Cost != b.Cost {
+		if a.Cost < b.Cost {
+			return -1
+		}
+		return 1
+	}
+	return 0
+}
+
+// rank orders path types; N1/N2 rank as E1/E2 (RFC 3101 2.5).
+func rank(t PathType) int {
+	switch t {
+	case PathN1:
+		return int(PathE1)
+	case PathN2:
+		return int(PathE2)
+	}
+	return int(t)
+}
+
+// offer adds a candidate route to the table, keeping the best and merging
+// equal-cost next hops. Routes live in blocks (alloc) to keep millions of
+// them cheap for the allocator and the garbage collector.
+func (t *routeTable) offer(r Route) bool {
+	old := t.nets[r.Prefix]
+	if old == nil {
+		n := t.alloc()
+		*n = r
+		t.nets[r.Prefix] = n
+		return true
+	}
+	switch better(&r, old) {
+	case -1:
+		*old = r
+		return true
+	case 0:
+		old.Nexthops = mergePaths(old.Nexthops, r.Nexthops, t.advPaths && r.Type != PathIntra)
+		old.more = append(old.more, r.LSAs()...)
+	}
+	return false
+}
+
+func (t *routeTable) alloc() *Route {
+	if len(t.block) == 0 {
+		t.block = make([]Route, 256)
+	}
+	r := &t.block[0]
+	t.block = t.block[1:]
+	return r
+}
+
+func mergeNexthops(a, b []Nexthop) []Nexthop { return mergePaths(a, b, false) }
+
+// withAdv sets the border router of every path.
+func withAdv(ns []Nexthop, adv netip.Addr) []Nexthop {
+	out := make([]Nexthop, len(ns))
+	for i, n := range ns {
+		n.adv = adv
+		out[i] = n
+	}
+	return out
+}
+
+func mergePaths(a, b []Nexthop, byAdv bool) []Nexthop {
+	out := append([]Nexthop(nil), a...)
+	for _, x := range b {
+		dup := false
+		for _, y := range out {
+			if x.Iface == y.Iface && x.Gateway == y.Gateway && (!byAdv || x.adv == y.adv) {
+				dup = true
+				break
+			}
+		}
+		if !dup {
+			out = append(out, x)
+		}
+	}
+	sortNexthops(out)
+	return out
+}
+
+func sortNexthops(ns []Nexthop) {
+	sort.Slice(ns, func(i, j int) bool {
+		if ns[i].Gateway != ns[j].Gateway {
+			return ns[i].Gateway.Less(ns[j].Gateway)
+		}
+		return ns[i].Iface < ns[j].Iface
+	})
+}
+
+// addRouter records a route to an ABR or ASBR.
+func (t *routeTable) addRouter(rr *routerRoute) {
+	for _, x := range t.routers[rr.rid] {
+		if x.area == rr.area && x.intra == rr.intra {
+			switch {
+			case rr.cost < x.cost:
+				*x = *rr
+			case rr.cost == x.cost:
+				x.nexthops = mergePaths(x.nexthops, rr.nexthops, t.advPaths)
+			}
+			return
+		}
+	}
+	t.routers[rr.rid] = append(t.routers[rr.rid], rr)
+}
+
+// Routes returns the instance's OSPF routes sorted by prefix.
+func (in *Instance) Routes() []*Route {
+	if in.table == nil {
+		return nil
+	}
+	out := make([]*Route, 0, len(in.table.nets))
+	for _, r := range in.table.nets {
+		out = append(out, r)
+	}
+	slices.SortFunc(out, func(a, b *Route) int { return prefixCmp(a.Prefix, b.Prefix) })
+	return out
+}
+
+func prefixCmp(a, b netip.Prefix) int {
+	if c := a.Addr().Compare(b.Addr()); c != 0 {
+		return c
+	}
+	return a.Bits() - b.Bits()
+}
+
+func prefixLess(a, b netip.Prefix) bool {
+	if c := a.Addr().Compare(b.Addr()); c != 0 {
+		return c < 0
+	}
+	return a.Bits() < b.Bits()
+}

@@ -1,0 +1,261 @@
+package ospf
+
+import (
+	"container/heap"
+	"net/netip"
+
+	"farend/internal/model"
+)
+
+// vertex is a router (rid) or a transit network (net) of the SPF tree.
+type vertex struct {
+	rid      netip.Addr
+	net      *Iface
+	lsa      *LSA
+	dist     int
+	nexthops []Nexthop
+	done     bool
+	idx      int
+	// direct is the root's interface when the vertex is a network the
+	// root is attached to.
+	direct *Iface
+}
+
+type spfResult struct {
+	routers map[netip.Addr]*vertex
+	nets    map[*Iface]*vertex
+}
+
+type vheap []*vertex
+
+func (h vheap) Len() int { return len(h) }
+func (h vheap) Less(i, j int) bool {
+	if h[i].dist != h[j].dist {
+		return h[i].dist < h[j].dist
+	}
+	// RFC 2328 16.1 step 3: networks before routers at equal distance,
+	// so that transit networks are examined first.
+	return h[i].net != nil && h[j].net == nil
+}
+func (h vheap) Swap(i, j int)  { h[i], h[j] = h[j], h[i]; h[i].idx = i; h[j].idx = j }
+func (h *vheap) Push(x any)    { v := x.(*vertex); v.idx = len(*h); *h = append(*h, v) }
+func (h *vheap) Pop() any      { old := *h; v := old[len(old)-1]; *h = old[:len(old)-1]; return v }
+func (h *vheap) fix(v *vertex) { heap.Fix(h, v.idx) }
+
+// spf runs Dijkstra's algorithm over one area's LSDB from the instance
+// (RFC 2328 16.1), with next hops per 16.1.1.
+func spf(in *Instance, db *lsdb) *spfResult {
+	res := &spfResult{routers: map[netip.Addr]*vertex{}, nets: map[*Iface]*vertex{}}
+	self := db.routers[in.RouterID]
+	if self == nil {
+		return res
+	}
+	root := &vertex{rid: in.RouterID, lsa: self}
+	res.routers[in.RouterID] = root
+	h := &vheap{}
+	heap.Push(h, root)
+	for h.Len() > 0 {
+		v := heap.Pop(h).(*vertex)
+		v.done = true
+		if v.net != nil {
+			// Network vertex: edges to every attached router whose
+			// router-LSA links back (RFC 2328 16.1 step 2b).
+			for _, r := range v.lsa.attached {
+				rl := db.routers[r.RouterID]
+				if rl == nil || !linksTo(rl, linkTransit, netip.Addr{}, v.net) {
+					continue
+				}
+				nh := v.nexthops
+				if v.direct != nil {
+					// 16.1.1: the parent is a network the root is on: the
+					// next hop is the router's address on that network
+					// (plus any equal-cost paths through other routers).
+					nh = []Nexthop{gatewayOn(v.direct, rl, v.net)}
+					for _, x := range v.nexthops {
+						if x.Gateway.IsValid() {
+							nh = mergeNexthops(nh, []Nexthop{x})
+						}
+					}
+				}
+				visit(h, res, db, rl, nil, v.dist, nh)
+			}
+			continue
+		}
+		for _, k := range v.lsa.links {
+			switch k.kind {
+			case linkP2P:
+				wl := db.routers[k.to]
+				if wl == nil || !linksTo(wl, linkP2P, v.rid, nil) {
+					continue
+				}
+				nh := v.nexthops
+				if v == root {
+					nh = []Nexthop{hop(k.local, k.peer)}
+				}
+				visit(h, res, db, wl, nil, v.dist+k.cost, nh)
+			case linkTransit:
+				nl := db.networks[k.net]
+				if nl == nil || !attachedTo(nl, v.rid) {
+					continue
+				}
+				nh := v.nexthops
+				var direct *Iface
+				if v == root {
+					nh = []Nexthop{{Iface: k.local.Name, f: k.local}}
+					direct = k.local
+				}
+				w := visit(h, res, db, nl, k.net, v.dist+k.cost, nh)
+				if w != nil && v == root && w.dist == v.dist+k.cost {
+					w.direct = direct
+				}
+			}
+		}
+	}
+	return res
+}
+
+// visit relaxes the edge to the vertex of LSA l (a router when net is nil)
+// at distance d with next hops nh.
+func visit(h *vheap, res *spfResult, db *lsdb, l *LSA, net *Iface, d int, nh []Nexthop) *vertex {
+	var w *vertex
+	if net != nil {
+		w = res.nets[net]
+		if w == nil {
+			w = &vertex{net: net, lsa: l, dist: d, nexthops: nh}
+			res.nets[net] = w
+			heap.Push(h, w)
+			return w
+		}
+	} else {
+		w = res.routers[l.AdvRouter]
+		if w == nil {
+			w = &vertex{rid: l.AdvRouter, lsa: l, dist: d, nexthops: nh}
+			res.routers[l.AdvRouter] = w
+			heap.Push(h, w)
+			return w
+		}
+	}
+	if w.done || d > w.dist {
+		return w
+	}
+	if d == w.dist {
+		w.nexthops = mergeNexthops(w.nexthops, nh)
+		return w
+	}
+	w.dist, w.nexthops, w.direct = d, nh, nil
+	h.fix(w)
+	return w
+}
+
+// linksTo reports whether router-LSA l has a link of kind back to rid
+// (p2p) or to the network of DR interface net (transit).
+func linksTo(l *LSA, kind int, rid netip.Addr, net *Iface) bool {
+	for _, k := range l.links {
+		if k.kind != kind {
+			continue
+		}
+		if kind == linkP2P && k.to == rid || kind == linkTransit && k.net == net {
+			return true
+		}
+	}
+	return false
+}
+
+func attachedTo(n *LSA, rid netip.Addr) bool {
+	for _, in := range n.attached {
+		if in.RouterID == rid {
+			return true
+		}
+	}
+	return false
+}
+
+// hop is the next hop over the root's interface local to the neighbour's
+// interface peer: its IPv4 address (OSPFv2) or link-local address
+// (OSPFv3, RFC 5340 4.8.2).
+func hop(local, peer *Iface) Nexthop {
+	nh := Nexthop{Iface: local.Name, f: local}
+	if peer != nil {
+		nh.Neighbor = peer.Inst.Dev.Name
+		if local.Inst.Version == 2 {
+			nh.Gateway = peer.Addr.Addr()
+		} else {
+			nh.Gateway = peer.LinkLocal
+		}
+	}
+	return nh
+}
+
+// gatewayOn is the next hop from the root's interface local to the router
+// of LSA rl on the network of DR interface net.
+func gatewayOn(local *Iface, rl *LSA, net *Iface) Nexthop {
+	for _, k := range rl.links {
+		if k.kind == linkTransit && k.net == net {
+			return hop(local, k.local)
+		}
+	}
+	return Nexthop{Iface: local.Name, f: local}
+}
+
+// intraRoutes turns an area's SPF tree into intra-area routes and routes
+// to area border and AS boundary routers (RFC 2328 16.1 step 2 and 16.1
+// stub networks; RFC 5340 4.8.3 for intra-area-prefix LSAs).
+func intraRoutes(in *Instance, area model.AreaID, db *lsdb, res *spfResult, t *routeTable) {
+	nssa := areaType(in, area) == model.AreaNSSA
+	for rid, v := range res.routers {
+		if rid == in.RouterID {
+			continue
+		}
+		if v.lsa.B || v.lsa.E {
+			t.addRouter(&routerRoute{rid: rid, area: area, cost: v.dist, nexthops: withAdv(v.nexthops, rid), abr: v.lsa.B, asbr: v.lsa.E, intra: true, nssa: nssa, lsa: v.lsa})
+		}
+	}
+	add := func(p netip.Prefix, cost int, nh []Nexthop, l *LSA) {
+		t.offer(Route{Prefix: p, Type: PathIntra, Area: area, Cost: int32(cost), Nexthops: nh, lsa: l})
+	}
+	for _, v := range res.nets {
+		nh := v.nexthops
+		if frr6(in) && v.net.Inst == in {
+			// ospf6d/ospf6_intra.c ospf6_intra_prefix_lsa_add: prefixes of
+			// an intra-area-prefix LSA the router itself originated (here
+			// as the DR) are "directly connected": the next hop is the
+			// interface, whatever path the SPF found to the network.
+			nh = []Nexthop{{Iface: v.net.Name, f: v.net}}
+		}
+		for _, p := range v.lsa.prefixes {
+			add(p.prefix, v.dist+p.metric, nh, v.lsa)
+		}
+	}
+	for _, v := range res.routers {
+		self := v.rid == in.RouterID
+		for _, k := range v.lsa.links {
+			if k.kind != linkStub {
+				continue
+			}
+			nh := v.nexthops
+			if self {
+				nh = []Nexthop{{Iface: k.local.Name, f: k.local}}
+			}
+			add(k.prefix, v.dist+k.cost, nh, v.lsa)
+		}
+	}
+	if in.Version == 3 {
+		for _, l := range db.lsas {
+			if l.Type != LSAIntraPrefix {
+				continue
+			}
+			v := res.routers[l.AdvRouter]
+			if v == nil {
+				continue
+			}
+			self := v.rid == in.RouterID
+			for _, p := range l.prefixes {
+				nh := v.nexthops
+				if self {
+					nh = []Nexthop{{Iface: p.iface.Name, f: p.iface}}
+				}
+				add(p.prefix, v.dist+p.metric, nh, l)
+			}
+		}
+	}
+}

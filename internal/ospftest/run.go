@@ -1,0 +1,87 @@
+package ospftest
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// Outcome is the result of one topology.
+type Outcome struct {
+	Seed     int64
+	Routers  int
+	Links    int
+	Lines    int // compared lines
+	Diff     []string
+	Took     time.Duration
+	Snapshot string
+}
+
+// RunOne generates the topology of seed, runs it in FRR, and compares.
+// It polls FRR every second until FRR agrees with farend for three polls
+// in a row, or until timeout, and then reports the last difference.
+func RunOne(ctx context.Context, seed int64, prefix, base string, timeout time.Duration) (Outcome, error) {
+	t := Generate(seed)
+	start := time.Now()
+	o := Outcome{Seed: seed, Routers: len(t.Routers), Links: len(t.Links)}
+	dir := filepath.Join(base, fmt.Sprintf("seed-%d", seed))
+	lab, err := Start(ctx, t, prefix, filepath.Join(dir, "run"))
+	defer lab.Close()
+	if err != nil {
+		return o, err
+	}
+	snap := filepath.Join(dir, "snapshot")
+	o.Snapshot = snap
+	if err := lab.WriteSnapshot(ctx, snap); err != nil {
+		return o, err
+	}
+	want, err := Predict(snap)
+	if err != nil {
+		return o, err
+	}
+	for _, ls := range want.Lines {
+		o.Lines += len(ls)
+	}
+	agree := 0
+	deadline := time.Now().Add(timeout)
+	for {
+		got, err := lab.Observe(ctx, want)
+		if err != nil {
+			return o, err
+		}
+		o.Diff = Diff(want, got)
+		if len(o.Diff) == 0 {
+			agree++
+		} else {
+			agree = 0
+		}
+		if agree >= 3 || time.Now().After(deadline) {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			return o, ctx.Err()
+		case <-time.After(time.Second):
+		}
+	}
+	o.Took = time.Since(start)
+	if h, err := time.ParseDuration(os.Getenv("FAREND_OSPF_HOLD")); err == nil {
+		// Debugging: keep the lab running to look at it with vtysh.
+		fmt.Fprintf(os.Stderr, "seed %d: holding the lab for %s: vtysh --vty_socket %s/<router>\n", seed, h, lab.Dir)
+		time.Sleep(h)
+	}
+	return o, nil
+}
+
+// ConfigText prints every router's frr.conf of a topology, for a failure
+// report.
+func (t *Topology) ConfigText() string {
+	var b strings.Builder
+	for _, r := range t.Routers {
+		fmt.Fprintf(&b, "--- %s.conf\n%s", r.Name, t.Config(r))
+	}
+	return b.String()
+}
