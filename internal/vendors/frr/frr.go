@@ -6,6 +6,7 @@
 package frr
 
 import (
+	secrets "farend/internal/vendors/secret"
 	"strings"
 
 	"farend/internal/model"
@@ -176,7 +177,7 @@ func (p *parser) split(data []byte) {
 			return
 		}
 		var secret string
-		if l.words, secret = redact(l.words); secret != "" {
+		if l.words, secret = secrets.Redact(l.words); secret != "" {
 			p.r.Secrets = append(p.r.Secrets, model.Secret{What: secret, Pos: p.pos(l)})
 		}
 		if indent == 0 {

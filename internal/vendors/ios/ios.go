@@ -6,6 +6,7 @@
 package ios
 
 import (
+	secrets "farend/internal/vendors/secret"
 	"strings"
 
 	"farend/internal/model"
@@ -174,7 +175,7 @@ func (p *parser) split(data []byte) {
 			return true
 		}
 		var secret string
-		if l.words, secret = redact(l.words); secret != "" {
+		if l.words, secret = secrets.Redact(l.words); secret != "" {
 			p.r.Secrets = append(p.r.Secrets, model.Secret{What: secret, Pos: p.pos(l)})
 		}
 		if l.words[0] == "banner" {

@@ -1,4 +1,6 @@
-package frr
+// Package secret removes secrets from Cisco-style configuration lines (IOS and
+// FRR share the syntax) before anything else sees them.
+package secret
 
 import (
 	"strings"
@@ -6,13 +8,13 @@ import (
 	"farend/internal/model"
 )
 
-// redact replaces every secret in words by one model.Redacted word and
+// Redact replaces every secret in words by one model.Redacted word and
 // returns the words and a description of the secret ("" when the line has none). It runs
 // on every line before anything else sees it, so secrets never reach the
 // model, notes or errors. It errs on the side of redacting: a value after
 // any password/secret/key keyword is dropped, whatever its encryption
 // type (0, 5, 7, 8, 9 ...).
-func redact(words []string) ([]string, string) {
+func Redact(words []string) ([]string, string) {
 	if len(words) == 0 {
 		return words, ""
 	}
@@ -80,4 +82,16 @@ func redact(words []string) ([]string, string) {
 	}
 	words[cut] = model.Redacted
 	return words[:cut+1], what
+}
+
+func isNumber(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
 }
