@@ -154,6 +154,9 @@ func (g *caseGen) genRouting() ([]Route, []Rule) {
 	}
 	gw := func(dst netip.Prefix, table, metric int) {
 		a, dev := via(dst.Addr().Is6())
+		if dst.IsSingleIP() && dst.Addr() == a {
+			return // a host route via itself: IPv6 refuses the gateway
+		}
 		add(Route{Dst: dst, Via: a, Dev: dev, Table: table, Metric: metric})
 	}
 	v6 := g.v6
