@@ -83,7 +83,7 @@ func TestMissingFilesAreUnknown(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := run(t, "trace", dir, "--in", "sit1", "--src", "2001:db8:2::1", "--dst", "2001:db8:d0c::2")
-	for _, want := range []string{"no ip6tables-save in the snapshot", "hosts/h/ip6-rule.json is missing", "hosts/h/sysctl.txt is missing", "DELIVERED_TO_SUBNET"} {
+	for _, want := range []string{"no ip6tables-save nor nft.json in the snapshot", "hosts/h/ip6-rule.json is missing", "hosts/h/sysctl.txt is missing", "DELIVERED_TO_SUBNET"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}

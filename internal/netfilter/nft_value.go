@@ -108,7 +108,9 @@ func (v NFTValue) Known() bool { return v.Unknown == 0 }
 func NFTNum(n uint64) NFTValue { return NFTValue{Num: n} }
 
 // NFTAddr returns an address value.
-func NFTAddr(a netip.Addr) NFTValue { return NFTValue{Addr: a.Unmap()} }
+// An IPv4-mapped IPv6 address stays a 16-byte address: `ip6 daddr
+// ::ffff:0.0.0.0/96` compares 128-bit values (nft_cmp, nft_lookup).
+func NFTAddr(a netip.Addr) NFTValue { return NFTValue{Addr: a} }
 
 // NFTStr returns a string value.
 func NFTStr(s string) NFTValue { return NFTValue{Str: s} }

@@ -2,6 +2,7 @@ package sim
 
 import (
 	"fmt"
+	"strings"
 
 	"farend/internal/netfilter"
 	"farend/internal/packet"
@@ -72,10 +73,18 @@ func (h *Host) Trace(req Request) (trace.Trace, error) {
 // walkOnce walks req with the given choices and fills w.result.
 func (h *Host) walkOnce(req Request, choices map[*netfilter.Rule]bool) *walk {
 	w := newWalk(h, req, choices)
-	if h.ruleset(w.v6()) == nil {
-		w.unknown = append(w.unknown, fmt.Sprintf("no %s in the snapshot: netfilter rules unknown, none assumed", map[bool]string{false: "iptables-save", true: "ip6tables-save"}[w.v6()]))
+	tool := map[bool]string{false: "iptables-save", true: "ip6tables-save"}[w.v6()]
+	nftLoaded := h.nftLoaded(w.v6())
+	if h.ruleset(w.v6()) == nil && !nftLoaded {
+		w.unknown = append(w.unknown, fmt.Sprintf("no %s nor nft.json in the snapshot: netfilter rules unknown, none assumed", tool))
 	}
-	w.unknown = append(w.unknown, missingInputs(h.Dev, w.v6())...)
+	for _, m := range missingInputs(h.Dev, w.v6()) {
+		if nftLoaded && strings.HasSuffix(m, "tables unknown") {
+			// nft.json has every nf_tables table, iptables-nft's too.
+			m = strings.TrimSuffix(m, "unknown") + "rules of iptables-legacy unknown (nft.json has the nf_tables ones)"
+		}
+		w.unknown = append(w.unknown, m)
+	}
 	if req.Local {
 		w.runOutput()
 	} else {

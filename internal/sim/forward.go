@@ -10,8 +10,8 @@ import (
 
 // deliverLocal runs the INPUT hook and ends as ACCEPTED.
 func (w *walk) deliverLocal(in string) {
-	if v, by, table := w.runHook(netfilter.Input, in, ""); v != netfilter.Accept {
-		w.denied(netfilter.Input, v, by, table)
+	if d := w.runHook(netfilter.Input, in, ""); d != nil {
+		w.denied(netfilter.Input, d)
 		return
 	}
 	w.end(trace.Accepted, "", fmt.Sprintf("delivered to %s itself (destination %s is local)", w.h.Dev.Name, w.pkt.Dst))
@@ -38,8 +38,8 @@ func (w *walk) forward(in string, res rib.Result) {
 	// (ip_decrease_ttl); ip6_forward does the same with hop_limit.
 	w.pkt.TTL--
 	out := res.Dev()
-	if v, by, table := w.runHook(netfilter.Forward, in, out); v != netfilter.Accept {
-		w.denied(netfilter.Forward, v, by, table)
+	if d := w.runHook(netfilter.Forward, in, out); d != nil {
+		w.denied(netfilter.Forward, d)
 		return
 	}
 	w.leave(res)
@@ -61,8 +61,8 @@ func (w *walk) leave(res rib.Result) {
 	// before setting it to the output device: for a forwarded packet
 	// POSTROUTING sees the input interface (-i matches there, in user
 	// chains); for a packet the host sends there is none.
-	if v, by, table := w.runHook(netfilter.Postrouting, w.req.In, out); v != netfilter.Accept {
-		w.denied(netfilter.Postrouting, v, by, table)
+	if d := w.runHook(netfilter.Postrouting, w.req.In, out); d != nil {
+		w.denied(netfilter.Postrouting, d)
 		return
 	}
 	w.result.OutInterface = out

@@ -3,6 +3,7 @@ package sim
 import (
 	"fmt"
 	"net/netip"
+	"sort"
 	"strings"
 
 	"farend/internal/model"
@@ -17,20 +18,199 @@ type Host struct {
 	FIB *rib.FIB
 	// logs4 and logs6 are the LOG/NFLOG rules in table order, for the
 	// "did not fire" list.
-	logs4, logs6 []*netfilter.Rule
+	logs4, logs6 []logRule
 	// ctUser4 and ctUser6 are the first rules that make the kernel
 	// track connections of each family (nil: conntrack is not running
 	// for it); see conntrackUser.
 	ctUser4, ctUser6 *netfilter.Rule
+	// loaded4 and loaded6 say whether any ruleset of the family was
+	// loaded (iptables-save or an nft table): without one, whether
+	// conntrack runs is unknown and it is taken as running.
+	loaded4, loaded6 bool
+	timelines        map[timelineKey]*timeline
 }
 
 // NewHost indexes d for tracing.
 func NewHost(d *model.Device) *Host {
-	return &Host{Dev: d, FIB: rib.New(d), logs4: logRules(d.Filter4), logs6: logRules(d.Filter6),
-		ctUser4: conntrackUser(d.Filter4), ctUser6: conntrackUser(d.Filter6)}
+	h := &Host{Dev: d, FIB: rib.New(d), logs4: logRules(d.Filter4), logs6: logRules(d.Filter6),
+		ctUser4: conntrackUser(d.Filter4), ctUser6: conntrackUser(d.Filter6),
+		loaded4: d.Filter4 != nil, loaded6: d.Filter6 != nil}
+	for _, rs := range d.NFT {
+		v4, v6 := rs.Family == netfilter.IPv4 || rs.Family == netfilter.Inet, rs.Family == netfilter.IPv6 || rs.Family == netfilter.Inet
+		logs, user := h.nftLogRules(rs), h.nftConntrackUser(rs)
+		if v4 {
+			h.loaded4 = h.loaded4 || len(rs.Tables) > 0
+			h.logs4 = append(h.logs4, logs...)
+			if h.ctUser4 == nil {
+				h.ctUser4 = user
+			}
+		}
+		if v6 {
+			h.loaded6 = h.loaded6 || len(rs.Tables) > 0
+			h.logs6 = append(h.logs6, logs...)
+			if h.ctUser6 == nil {
+				h.ctUser6 = user
+			}
+		}
+	}
+	return h
 }
 
-func (h *Host) logRules(v6 bool) []*netfilter.Rule {
+// shadowed reports whether an nft table is one iptables-save already
+// shows: made by iptables-nft, of a family whose iptables-save output from
+// the nf_tables backend is loaded. With iptables-legacy the nft table is
+// a second, separate table and is not shadowed.
+func (h *Host) shadowed(t *netfilter.Table) bool {
+	if t.NFT == nil || !t.NFT.IptablesNFT {
+		return false
+	}
+	var xt *netfilter.Ruleset
+	switch t.NFT.Family {
+	case netfilter.IPv4:
+		xt = h.Dev.Filter4
+	case netfilter.IPv6:
+		xt = h.Dev.Filter6
+	default:
+		return false
+	}
+	return xt != nil && xt.Backend != "legacy"
+}
+
+// nftLoaded reports whether nft.json had a table of the family (ip/ip6
+// or inet).
+func (h *Host) nftLoaded(v6 bool) bool {
+	fam := netfilter.IPv4
+	if v6 {
+		fam = netfilter.IPv6
+	}
+	for _, rs := range h.Dev.NFT {
+		if (rs.Family == fam || rs.Family == netfilter.Inet) && len(rs.Tables) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// conntrackOn reports whether conntrack's hooks are registered for the
+// family: some rule needs them, or no ruleset was loaded (unknown: taken
+// as running, as on most hosts).
+func (h *Host) conntrackOn(v6 bool) bool {
+	if v6 {
+		return h.ctUser6 != nil || !h.loaded6
+	}
+	return h.ctUser4 != nil || !h.loaded4
+}
+
+// nftTables lists the tables of an nft ruleset by handle (creation order).
+func nftTables(rs *netfilter.Ruleset) []*netfilter.Table {
+	var ts []*netfilter.Table
+	for _, t := range rs.Tables {
+		ts = append(ts, t)
+	}
+	sort.Slice(ts, func(i, j int) bool { return nftHandle(ts[i]) < nftHandle(ts[j]) })
+	return ts
+}
+
+func nftHandle(t *netfilter.Table) uint64 {
+	if t.NFT == nil {
+		return 0
+	}
+	return t.NFT.Handle
+}
+
+// nftRules calls f for every rule of rs: tables by handle, chains as
+// declared.
+func nftRules(rs *netfilter.Ruleset, f func(*netfilter.Rule) bool) {
+	for _, t := range nftTables(rs) {
+		for _, cn := range t.Order {
+			c := t.Chains[cn]
+			if c == nil {
+				continue
+			}
+			for _, r := range c.Rules {
+				if !f(r) {
+					return
+				}
+			}
+		}
+	}
+}
+
+// nftConntrackUser is conntrackUser for nft tables: the first rule whose
+// expressions register conntrack (netfilter.NFTUsesConntrack). Dormant
+// tables count: the expressions are initialised when the rule is added.
+// Tables iptables-save shows are left out: conntrackUser judged their
+// rules with every option.
+func (h *Host) nftConntrackUser(rs *netfilter.Ruleset) *netfilter.Rule {
+	var user *netfilter.Rule
+	skip := map[*netfilter.Rule]bool{}
+	for _, t := range rs.Tables {
+		if h.shadowed(t) {
+			for _, c := range t.Chains {
+				for _, r := range c.Rules {
+					skip[r] = true
+				}
+			}
+		}
+	}
+	nftRules(rs, func(r *netfilter.Rule) bool {
+		if !skip[r] && netfilter.NFTUsesConntrack(r) {
+			user = r
+			return false
+		}
+		return true
+	})
+	return user
+}
+
+// nftLogRules are the nft rules with a log statement (or an xt LOG/NFLOG
+// target).
+// Tables that iptables-save already shows are left out (shadowed).
+func (h *Host) nftLogRules(rs *netfilter.Ruleset) []logRule {
+	var out []logRule
+	fam := map[*netfilter.Rule]string{}
+	for _, t := range rs.Tables {
+		if t.NFT == nil || h.shadowed(t) {
+			continue
+		}
+		for _, c := range t.Chains {
+			for _, r := range c.Rules {
+				fam[r] = t.NFT.Family.String()
+			}
+		}
+	}
+	nftRules(rs, func(r *netfilter.Rule) bool {
+		f, ok := fam[r]
+		if !ok {
+			return true
+		}
+		if st, ok := r.Target.(*netfilter.NFTStatements); ok {
+			for _, it := range st.Items {
+				switch s := it.Stmt.(type) {
+				case *netfilter.NFTLog:
+					out = append(out, logRule{r, f})
+					return true
+				case *netfilter.NFTXT:
+					if s.Name == "LOG" || s.Name == "NFLOG" {
+						out = append(out, logRule{r, f})
+						return true
+					}
+				}
+			}
+		}
+		return true
+	})
+	return out
+}
+
+// logRule is a rule that logs, with the nft family of its table ("" for
+// iptables-save).
+type logRule struct {
+	r      *netfilter.Rule
+	family string
+}
+
+func (h *Host) logRules(v6 bool) []logRule {
 	if v6 {
 		return h.logs6
 	}
@@ -39,11 +219,11 @@ func (h *Host) logRules(v6 bool) []*netfilter.Rule {
 
 // logRules collects the LOG and NFLOG rules of rs: raw, mangle, nat,
 // filter, security, each in declaration order.
-func logRules(rs *netfilter.Ruleset) []*netfilter.Rule {
+func logRules(rs *netfilter.Ruleset) []logRule {
 	if rs == nil {
 		return nil
 	}
-	var out []*netfilter.Rule
+	var out []logRule
 	for _, tn := range []string{"raw", "mangle", "nat", "filter", "security"} {
 		t := rs.Tables[tn]
 		if t == nil {
@@ -53,7 +233,7 @@ func logRules(rs *netfilter.Ruleset) []*netfilter.Rule {
 			for _, r := range t.Chains[cn].Rules {
 				switch r.Target.(type) {
 				case *netfilter.LogTarget, *netfilter.NFLogTarget:
-					out = append(out, r)
+					out = append(out, logRule{r: r})
 				}
 			}
 		}

@@ -16,8 +16,8 @@ func (w *walk) runInput() {
 	in := w.req.In
 	lt := w.arrivalLinkType()
 	w.linkType = &lt
-	if v, by, table := w.runHook(netfilter.Prerouting, in, ""); v != netfilter.Accept {
-		w.denied(netfilter.Prerouting, v, by, table)
+	if d := w.runHook(netfilter.Prerouting, in, ""); d != nil {
+		w.denied(netfilter.Prerouting, d)
 		return
 	}
 	res, local, ok := w.routeInput(in)

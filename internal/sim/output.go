@@ -1,7 +1,6 @@
 package sim
 
 import (
-	"fmt"
 	"strings"
 
 	"farend/internal/model"
@@ -22,43 +21,26 @@ func (w *walk) runOutput() {
 	if !ok {
 		return
 	}
-	before := w.pkt
-	rs := w.h.ruleset(w.v6())
-	conntrackHook := true
-	for _, ht := range tablesOn(netfilter.Output, backendOf(rs)) {
-		if conntrackHook && ht.priority > conntrackPriority {
-			w.attachConntrack(netfilter.Output)
-		}
-		if rs == nil {
-			continue
-		}
-		t := rs.Table(ht.table)
-		if t == nil || t.Chains["OUTPUT"] == nil || (ht.table == "nat" && !w.natAllowed(netfilter.Output)) {
-			continue
-		}
-		v, by, table := w.runTable(netfilter.Output, t, "", res.Dev())
-		if v != netfilter.Accept {
-			w.denied(netfilter.Output, v, by, table)
-			return
-		}
-		if (ht.table == "mangle" && rerouteNeeded(before, w.pkt, true)) || (ht.table == "nat" && rerouteNeeded(before, w.pkt, false)) {
-			w.step(trace.Step{Kind: trace.KindRouting, Text: fmt.Sprintf("%s OUTPUT changed the packet: routed again (ip_route_me_harder)", ht.table)})
-			if res, ok = w.routeOutput(); !ok {
-				return
-			}
-			before = w.pkt
-		}
+	reroute := func(why string) bool {
+		w.step(trace.Step{Kind: trace.KindRouting, Text: why + ": routed again (ip_route_me_harder)"})
+		res, ok = w.routeOutput()
+		return ok
 	}
-	w.attachConntrack(netfilter.Output)
+	if d := w.runHookFn(netfilter.Output, "", func() string { return res.Dev() }, reroute); d != nil {
+		if !d.stopped {
+			w.denied(netfilter.Output, d)
+		}
+		return
+	}
 	if res.Type == model.RouteLocal || res.Type == model.RouteBroadcast {
-		if v, by, table := w.runHook(netfilter.Postrouting, "", "lo"); v != netfilter.Accept {
-			w.denied(netfilter.Postrouting, v, by, table)
+		if d := w.runHook(netfilter.Postrouting, "", "lo"); d != nil {
+			w.denied(netfilter.Postrouting, d)
 			return
 		}
 		w.step(trace.Step{Kind: trace.KindRouting, Text: "looped back through lo", Detail: []string{"the destination is local: the packet re-enters on lo"}})
 		w.hop.InInterface = "lo"
-		if v, by, table := w.runHook(netfilter.Prerouting, "lo", ""); v != netfilter.Accept {
-			w.denied(netfilter.Prerouting, v, by, table)
+		if d := w.runHook(netfilter.Prerouting, "lo", ""); d != nil {
+			w.denied(netfilter.Prerouting, d)
 			return
 		}
 		w.deliverLocal("lo")
@@ -67,39 +49,43 @@ func (w *walk) runOutput() {
 	w.leave(res)
 }
 
-// runTable runs one table's base chain for hook, as runHook does for each.
-func (w *walk) runTable(hook netfilter.Hook, t *netfilter.Table, in, out string) (netfilter.VerdictKind, *netfilter.Rule, string) {
-	rs := w.h.ruleset(w.v6())
-	c := &netfilter.Ctx{Pkt: w.pkt, Family: w.family(), Hook: hook, In: in, Out: out, Ct: w.ct, Env: w.env, Choices: w.choices, LinkType: w.linkType, Backend: backendOf(rs)}
-	o := t.Run(c, hook.String())
+// runChain runs one base chain for hook and returns nil unless it
+// dropped, rejected or queued the packet.
+func (w *walk) runChain(hook netfilter.Hook, bc *baseChain, in, out string) *verdictAt {
+	c := &netfilter.Ctx{Pkt: w.pkt, Family: w.family(), Hook: hook, In: in, Out: out, Ct: w.ct, Env: w.env, Choices: w.choices, LinkType: w.linkType, Backend: backendOf(bc.rs)}
+	o := bc.table.Run(c, bc.chain.Name)
 	w.branches = append(w.branches, c.Branches...)
 	w.unknown = append(w.unknown, o.Uncertain...)
 	for _, s := range o.Steps {
-		if s.NoMatch && !strings.Contains(s.Rule.Text, "-m rpfilter") {
+		if s.NoMatch && !strings.Contains(s.Rule.Text, "-m rpfilter") && !strings.Contains(s.Rule.Text, "fib ") {
 			continue // only reverse-path checks are worth showing unmatched
 		}
-		w.step(w.netfilterStep(hook, s, rs))
+		w.step(w.netfilterStep(hook, s, bc))
 		if s.Rule != nil {
 			w.fired[s.Rule] = true
 		}
 	}
-	if t.Name == "nat" {
-		w.natDone[natManip(hook)] = true
-	}
 	w.pkt, w.ct = c.Pkt, c.Ct
 	for _, rw := range c.NAT {
-		w.recordNAT(hook, rw, rs)
+		w.nat = append(w.nat, rw)
+		w.recordNAT(hook, rw, bc)
 	}
 	switch o.Verdict {
 	case netfilter.Drop, netfilter.Reject, netfilter.Queue:
-		return o.Verdict, o.By, t.Name
+		return &verdictAt{v: o.Verdict, by: o.By, chain: bc}
 	}
-	return netfilter.Accept, nil, ""
+	return nil
 }
 
+// rerouteNeeded: what makes the kernel route a local packet again after
+// a chain. mangle OUTPUT and nft route chains compare addresses, mark and
+// TOS (ipt_mangle_out, nf_route_table_hook4); for IPv6 also the hop limit
+// and the first word of the header with the traffic class
+// (ip6t_mangle_out, nf_route_table_hook6). The nat hook compares the
+// destination (nf_nat_ipv4_local_fn).
 func rerouteNeeded(a, b packet.Packet, mangle bool) bool {
 	if mangle {
-		return a.Src != b.Src || a.Dst != b.Dst || a.Mark != b.Mark || a.TOS != b.TOS
+		return a.Src != b.Src || a.Dst != b.Dst || a.Mark != b.Mark || a.TOS != b.TOS || (a.Is6() && a.TTL != b.TTL)
 	}
 	return a.Dst != b.Dst
 }

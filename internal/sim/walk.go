@@ -2,6 +2,7 @@ package sim
 
 import (
 	"fmt"
+	"strings"
 
 	"farend/internal/model"
 	"farend/internal/netfilter"
@@ -32,6 +33,9 @@ type walk struct {
 	branches []*netfilter.Rule
 	fired    map[*netfilter.Rule]bool
 	natNoted bool
+	// nat collects the NAT rewrites of the walk in order.
+	nat       []netfilter.Rewrite
+	tiesNoted map[string]bool
 
 	hop     trace.Hop
 	unknown []string
@@ -71,13 +75,13 @@ func (w *walk) attachConntrack(hook netfilter.Hook) {
 	if w.v6() {
 		user = w.h.ctUser6
 	}
-	if user == nil && w.h.ruleset(w.v6()) != nil {
+	if user == nil && !w.h.conntrackOn(w.v6()) {
 		// No rule needs conntrack: its hooks are not registered
 		// (conntrackUser); the packet gets no entry and nat chains
 		// are not run.
 		w.ctOff = true
 		w.step(trace.Step{Kind: trace.KindConntrack, Hook: hook.String(), Verdict: "not running",
-			Detail: []string{"no rule of this family uses conntrack (NAT, -m conntrack/state/connmark, CONNMARK, CT other than --notrack), so the kernel does not track connections here: the packet has no conntrack entry and the nat chains are not run"}})
+			Detail: []string{"no rule of this family uses conntrack (NAT, -m conntrack/state/connmark, CONNMARK, CT other than --notrack; nft ct expressions, nat statements), so the kernel does not track connections here: the packet has no conntrack entry and the nat chains are not run"}})
 		return
 	}
 	st := w.req.CtState
@@ -90,35 +94,89 @@ func (w *walk) attachConntrack(hook netfilter.Hook) {
 		Detail: []string{fmt.Sprintf("conntrack (priority -200) attaches an entry: state %s", st)}})
 }
 
-// runHook runs every table registered on hook in priority order and
-// returns the final verdict: Accept unless some table dropped the packet.
-// ACCEPT ends only the current table's base chain (nf_hook_slow goes on
-// with the next hook function); DROP and REJECT end the packet.
-func (w *walk) runHook(hook netfilter.Hook, in, out string) (netfilter.VerdictKind, *netfilter.Rule, string) {
-	rs := w.h.ruleset(w.v6())
-	conntrackHook := hook == netfilter.Prerouting || hook == netfilter.Output
-	for _, ht := range tablesOn(hook, backendOf(rs)) {
-		if conntrackHook && ht.priority > conntrackPriority {
+// verdictAt is a netfilter verdict that ended the packet: DROP, REJECT
+// or QUEUE, the rule (nil for a policy) and its base chain.
+type verdictAt struct {
+	v     netfilter.VerdictKind
+	by    *netfilter.Rule
+	chain *baseChain
+	// stopped is set when the walk ended inside the hook for another
+	// reason (a re-route after OUTPUT found no route).
+	stopped bool
+}
+
+// runHook runs every function registered on hook for the packet's family
+// in the kernel's order (h.timeline) and returns nil unless one dropped
+// the packet. ACCEPT ends only the current base chain (nf_hook_slow goes
+// on with the next hook function); DROP and REJECT end the packet.
+func (w *walk) runHook(hook netfilter.Hook, in, out string) *verdictAt {
+	return w.runHookFn(hook, in, func() string { return out }, nil)
+}
+
+// runHookFn is runHook with the output device read before each chain and
+// reroute called after a chain that routes the packet again (a route
+// chain or mangle OUTPUT that changed it, the nat hook after DNAT);
+// reroute returns false when the walk ended.
+func (w *walk) runHookFn(hook netfilter.Hook, in string, out func() string, reroute func(why string) bool) *verdictAt {
+	tl := w.h.timeline(w.v6(), hook)
+	w.noteTies(tl)
+	for _, f := range tl.fns {
+		before := w.pkt
+		switch {
+		case f.conntrack:
 			w.attachConntrack(hook)
-		}
-		if rs == nil {
 			continue
-		}
-		t := rs.Table(ht.table)
-		if t == nil || t.Chains[hook.String()] == nil {
-			continue
-		}
-		if ht.table == "nat" && !w.natAllowed(hook) {
-			continue
-		}
-		if v, by, table := w.runTable(hook, t, in, out); v != netfilter.Accept {
-			return v, by, table
+		case f.nat != nil:
+			if d := w.runNAT(hook, f.nat, in, out()); d != nil {
+				return d
+			}
+			if reroute != nil && rerouteNeeded(before, w.pkt, false) {
+				if !reroute("the nat hook changed the destination") {
+					return &verdictAt{stopped: true}
+				}
+			}
+		default:
+			if d := w.runChain(hook, f.chain, in, out()); d != nil {
+				return d
+			}
+			if reroute != nil && f.chain.route && rerouteNeeded(before, w.pkt, true) {
+				if !reroute(f.chain.String() + " changed the packet") {
+					return &verdictAt{stopped: true}
+				}
+			}
 		}
 	}
-	if conntrackHook {
-		w.attachConntrack(hook)
+	return nil
+}
+
+// runNAT is the nat hook (nf_nat_inet_fn): for the first packet of a
+// tracked connection it runs the nat chains in order until one sets up
+// the mapping for this manip type; later nat chains are skipped. With no
+// mapping the connection gets a null binding, and the chains do not run
+// again for it.
+func (w *walk) runNAT(hook netfilter.Hook, chains []*baseChain, in, out string) *verdictAt {
+	if !w.natAllowed(hook) {
+		return nil
 	}
-	return netfilter.Accept, nil, ""
+	defer func() { w.natDone[natManip(hook)] = true }()
+	for i, bc := range chains {
+		n := len(w.nat)
+		if d := w.runChain(hook, bc, in, out); d != nil {
+			return d
+		}
+		if len(w.nat) > n {
+			if i+1 < len(chains) {
+				var rest []string
+				for _, c := range chains[i+1:] {
+					rest = append(rest, c.String())
+				}
+				w.step(trace.Step{Kind: trace.KindNAT, Hook: hook.String(), Verdict: "mapped",
+					Detail: []string{fmt.Sprintf("the mapping is set up: the nat hook skips the later nat chains (%s)", strings.Join(rest, ", "))}})
+			}
+			return nil
+		}
+	}
+	return nil
 }
 
 // backendOf is the ruleset's backend ("" when there is no ruleset).
@@ -156,19 +214,22 @@ func (w *walk) natAllowed(hook netfilter.Hook) bool {
 	return !w.natDone[natManip(hook)]
 }
 
-func (w *walk) netfilterStep(hook netfilter.Hook, s netfilter.Step, rs *netfilter.Ruleset) trace.Step {
+func (w *walk) netfilterStep(hook netfilter.Hook, s netfilter.Step, bc *baseChain) trace.Step {
 	st := trace.Step{Kind: trace.KindNetfilter, Hook: hook.String(), Table: s.Table, Chain: s.Chain,
 		Verdict: verdictText(s.Verdict), Assumed: s.Maybe, Detail: s.Details}
+	if bc.nft() {
+		st.Family = bc.table.NFT.Family.String()
+	}
 	if s.NoMatch {
 		st.Kind = trace.KindRPFilter
 		st.Verdict = "no match"
-		st.Rule, st.Text, st.Source = s.Rule.Num, s.Rule.Text, s.Rule.Pos.String()
+		st.Rule, st.Text, st.Source, st.Handle = s.Rule.Num, s.Rule.Text, s.Rule.Pos.String(), s.Rule.Handle
 		return st
 	}
 	if s.Policy {
 		st.Policy = true
-		if c := rs.Table(s.Table).Chains[s.Chain]; c != nil {
-			st.Text = fmt.Sprintf(":%s %s", c.Name, s.Verdict.Kind)
+		if c := bc.table.Chains[s.Chain]; c != nil {
+			st.Text = policyText(bc, c, s.Verdict.Kind)
 			st.Source = c.Pos.String()
 		}
 		return st
@@ -176,7 +237,18 @@ func (w *walk) netfilterStep(hook netfilter.Hook, s netfilter.Step, rs *netfilte
 	st.Rule = s.Rule.Num
 	st.Text = s.Rule.Text
 	st.Source = s.Rule.Pos.String()
+	st.Handle = s.Rule.Handle
 	return st
+}
+
+// policyText prints a chain's policy as its tool does: ":INPUT DROP" for
+// iptables, the chain header for nft.
+func policyText(bc *baseChain, c *netfilter.Chain, v netfilter.VerdictKind) string {
+	if !bc.nft() || c.NFT == nil {
+		return fmt.Sprintf(":%s %s", c.Name, v)
+	}
+	return fmt.Sprintf("chain %s { type %s hook %s priority %s; policy %s; }", c.Name, c.NFT.Type, c.NFT.HookName,
+		netfilter.NFTPriorityName(bc.table.NFT.Family, c.NFT.HookName, c.NFT.Priority), strings.ToLower(v.String()))
 }
 
 func verdictText(v netfilter.Verdict) string {
@@ -191,7 +263,7 @@ func verdictText(v netfilter.Verdict) string {
 	return v.Kind.String()
 }
 
-func (w *walk) recordNAT(hook netfilter.Hook, rw netfilter.Rewrite, rs *netfilter.Ruleset) {
+func (w *walk) recordNAT(hook netfilter.Hook, rw netfilter.Rewrite, bc *baseChain) {
 	if rw.Before.Dst != rw.After.Dst || rw.Before.DPort != rw.After.DPort {
 		w.ct.State |= netfilter.CtDNAT
 	}
@@ -204,7 +276,10 @@ func (w *walk) recordNAT(hook netfilter.Hook, rw netfilter.Rewrite, rs *netfilte
 	}
 	st := trace.Step{Kind: trace.KindNAT, Hook: hook.String(), Verdict: rw.Kind, Detail: d}
 	if rw.Rule != nil {
-		st.Table, st.Chain, st.Rule, st.Text, st.Source = rw.Rule.Table, rw.Rule.Chain, rw.Rule.Num, rw.Rule.Text, rw.Rule.Pos.String()
+		st.Table, st.Chain, st.Rule, st.Text, st.Source, st.Handle = rw.Rule.Table, rw.Rule.Chain, rw.Rule.Num, rw.Rule.Text, rw.Rule.Pos.String(), rw.Rule.Handle
+		if bc.nft() {
+			st.Family = bc.table.NFT.Family.String()
+		}
 	}
 	w.step(st)
 }
@@ -212,9 +287,9 @@ func (w *walk) recordNAT(hook netfilter.Hook, rw netfilter.Rewrite, rs *netfilte
 // unfiredLogs lists the LOG/NFLOG rules of the family that did not fire.
 func (w *walk) unfiredLogs() []trace.RuleRef {
 	var out []trace.RuleRef
-	for _, r := range w.h.logRules(w.v6()) {
-		if !w.fired[r] {
-			out = append(out, trace.RuleRef{Table: r.Table, Chain: r.Chain, Rule: r.Num, Text: r.Text, Source: r.Pos.String()})
+	for _, l := range w.h.logRules(w.v6()) {
+		if r := l.r; !w.fired[r] {
+			out = append(out, trace.RuleRef{Family: l.family, Table: r.Table, Chain: r.Chain, Rule: r.Num, Handle: r.Handle, Text: r.Text, Source: r.Pos.String()})
 		}
 	}
 	return out

@@ -49,6 +49,10 @@ func WriteText(w io.Writer, t Trace) {
 	if len(t.Unreached) > 0 {
 		fmt.Fprintf(w, "\nLOG rules that did not fire for this packet:\n")
 		for _, r := range t.Unreached {
+			if r.Family != "" {
+				fmt.Fprintf(w, "  %s %s %s #%d (handle %d)  %s  (%s)\n", r.Family, r.Table, r.Chain, r.Rule, r.Handle, r.Text, r.Source)
+				continue
+			}
 			fmt.Fprintf(w, "  %-8s %s #%d  %s  (%s)\n", r.Table, r.Chain, r.Rule, r.Text, r.Source)
 		}
 	}
@@ -65,6 +69,11 @@ func writeStep(w io.Writer, n int, s Step) {
 	case KindNetfilter:
 		where := fmt.Sprintf("%s/%s", s.Table, s.Chain)
 		rule := fmt.Sprintf("#%d", s.Rule)
+		if s.Family != "" {
+			// nft: family table/chain, the rule's handle.
+			where = s.Family + " " + where
+			rule = fmt.Sprintf("#%d h%d", s.Rule, s.Handle)
+		}
 		if s.Policy {
 			rule = "policy"
 		}

@@ -97,14 +97,21 @@ type Step struct {
 	// Netfilter steps: the hook, table, chain, the rule's 1-based number
 	// as `iptables -L --line-numbers` (0 with Policy for the chain's
 	// policy), the verdict and the rule text.
-	Hook    string `json:"hook,omitempty"`
+	Hook string `json:"hook,omitempty"`
+	// Family is the nftables family of an nft rule's table ("ip", "ip6",
+	// "inet"); empty for iptables-save rules.
+	Family  string `json:"family,omitempty"`
 	Table   string `json:"table,omitempty"`
 	Chain   string `json:"chain,omitempty"`
 	Rule    int    `json:"rule,omitempty"`
 	Policy  bool   `json:"policy,omitempty"`
 	Verdict string `json:"verdict,omitempty"`
 	Text    string `json:"text,omitempty"`
-	// Source is file:line of the rule, route or policy rule.
+	// Handle is an nft rule's handle (`nft -a list ruleset`); 0 for
+	// iptables-save rules and policies.
+	Handle uint64 `json:"handle,omitempty"`
+	// Source is file:line of the rule, route or policy rule (file[index]
+	// of the JSON array for an nft rule).
 	Source string `json:"source,omitempty"`
 	// Assumed is true when the rule matched only under an assumption (see
 	// Trace.Alternatives).
@@ -115,9 +122,13 @@ type Step struct {
 
 // RuleRef names a rule.
 type RuleRef struct {
+	// Family is the nft family of an nft rule ("ip", "ip6", "inet").
+	Family string `json:"family,omitempty"`
 	Table  string `json:"table"`
 	Chain  string `json:"chain"`
 	Rule   int    `json:"rule"`
+	// Handle is an nft rule's handle; 0 for iptables-save rules.
+	Handle uint64 `json:"handle,omitempty"`
 	Text   string `json:"text"`
 	Source string `json:"source"`
 }
