@@ -27,6 +27,9 @@ func TestNFTCmp(t *testing.T) {
 		{"ip saddr != prefix", tcp, Input, "eth0", "", nil, cmp(pay("ip", "saddr"), "!=", vPfx("10.0.0.0/8")), No},
 		{"ip saddr on an IPv6 packet breaks even with !=", v6, Input, "eth0", "", nil, cmp(pay("ip", "saddr"), "!=", vPfx("10.0.0.0/8")), No},
 		{"ip6 daddr exact", v6, Input, "eth0", "", nil, cmp(pay("ip6", "daddr"), "==", vAddr("2001:db8::2")), Yes},
+		// IPv4-mapped prefixes are 128-bit values in ip6 fields
+		// (firewalld's filter_FORWARD reject set has ::ffff:0.0.0.0/96).
+		{"ip6 daddr not in an IPv4-mapped prefix", v6, Forward, "eth0", "eth1", nil, inSet([]NFTExpr{pay("ip6", "daddr")}, "==", []NFTRange{vPfx("::ffff:0.0.0.0/96")}, []NFTRange{vPfx("2002::/16")}), No},
 		{"ip daddr range", tcp, Input, "eth0", "", nil, cmp(pay("ip", "daddr"), "==", NFTRange{Lo: NFTAddr(mustAddr("192.168.1.1")), Hi: NFTAddr(mustAddr("192.168.1.9"))}), Yes},
 		{"tcp dport", tcp, Input, "eth0", "", nil, cmp(pay("tcp", "dport"), "==", vNum(22)), Yes},
 		{"tcp dport != on UDP breaks", udp, Input, "eth0", "", nil, cmp(pay("tcp", "dport"), "!=", vNum(22)), No},
