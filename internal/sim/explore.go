@@ -90,6 +90,8 @@ func (h *Host) walkOnce(req Request, choices map[*netfilter.Rule]bool) *walk {
 	} else {
 		w.runInput()
 	}
+	w.noteDeviceChains("ingress", req.In)
+	w.noteDeviceChains("egress", w.hop.OutInterface)
 	r := &w.result
 	r.Packet = packetJSON(req.Pkt)
 	out := packetJSON(w.pkt)

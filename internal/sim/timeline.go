@@ -262,3 +262,42 @@ func (tl *timeline) String() string {
 	}
 	return strings.Join(parts, "; ")
 }
+
+// noteDeviceChains names the nft chains on a device's ingress or egress
+// hook (netdev family, or inet ingress) that the packet passed: they run
+// before PREROUTING (ingress, nf_hook_ingress in __netif_receive_skb_core)
+// or after POSTROUTING (egress), on frames rather than on the routed
+// packet, and farend does not model them.
+func (w *walk) noteDeviceChains(hook, dev string) {
+	if dev == "" {
+		return
+	}
+	for _, rs := range w.h.Dev.NFT {
+		if rs.Family != netfilter.Netdev && rs.Family != netfilter.Inet {
+			continue
+		}
+		for _, t := range nftTables(rs) {
+			if t.NFT == nil || dormant(t) {
+				continue
+			}
+			for _, cn := range t.Order {
+				c := t.Chains[cn]
+				if c == nil || c.NFT == nil || c.NFT.HookName != hook || !hasDev(c.NFT.Devices, dev) {
+					continue
+				}
+				w.unknown = append(w.unknown, fmt.Sprintf("%s %s %s (%s hook on %s, %d rules, %s) is not modelled: it sees the packet %s and may drop or change it",
+					t.NFT.Family, t.Name, c.Name, hook, dev, len(c.Rules), c.Pos,
+					map[string]string{"ingress": "before PREROUTING", "egress": "after POSTROUTING"}[hook]))
+			}
+		}
+	}
+}
+
+func hasDev(devs []string, dev string) bool {
+	for _, d := range devs {
+		if d == dev {
+			return true
+		}
+	}
+	return false
+}
