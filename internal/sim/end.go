@@ -70,14 +70,52 @@ func (w *walk) deniedNFT(hook netfilter.Hook, d *verdictAt, disp trace.Dispositi
 		chain = fmt.Sprintf("%s %s %s", bc.table.NFT.Family, bc.table.Name, by.Chain)
 	}
 	w.end(disp, "NETFILTER_DROP", fmt.Sprintf("%s in %s (%s) by rule %d (handle %d) of chain %s: %s", verb, where, hookDesc, by.Num, by.Handle, by.Chain, by.Text))
+	fw := bc.table.Name == "firewalld" && bc.table.NFT.Family == netfilter.Inet
 	if strings.Contains(by.Text, "fib saddr") {
 		w.fix = append(w.fix, w.returnRouteFix(w.req.In)...)
+		if fw {
+			w.fix = append(w.fix, "# firewalld writes this rule (IPv6_rpfilter in /etc/firewalld/firewalld.conf) and rewrites table inet firewalld on reload: change the setting there, not the rule")
+			return
+		}
 		if l := loosenFib(by.Text); l != by.Text {
 			w.fix = append(w.fix, fmt.Sprintf("nft replace rule %s handle %d %s   # or make the reverse-path check loose", chain, by.Handle, l))
 		}
 		return
 	}
+	if fw {
+		w.fix = append(w.fix, w.firewalldFix(by.Chain)...)
+		return
+	}
 	w.fix = append(w.fix, fmt.Sprintf("nft insert rule %s position %d %s accept   # let this flow through before the rule that %s it", chain, by.Handle, w.nftMatchOf(), verb))
+}
+
+// firewalldFix: firewalld rewrites its table on every reload, so a rule
+// inserted with nft is lost; the change belongs in firewalld. Its chains
+// are named after the zone: filter_IN_<zone>... for what the host
+// receives, filter_FWD_<zone>... for what it forwards (firewalld's
+// nftables backend; zone names have no underscore-separated suffix
+// farend could confuse with _allow, _deny, _log, _pre, _post).
+func (w *walk) firewalldFix(chain string) []string {
+	zone := ""
+	for _, pre := range []string{"filter_IN_", "filter_FWD_"} {
+		if z, ok := strings.CutPrefix(chain, pre); ok {
+			for _, suf := range []string{"_allow", "_deny", "_log", "_pre", "_post"} {
+				z = strings.TrimSuffix(z, suf)
+			}
+			zone = z
+			if pre == "filter_FWD_" {
+				return []string{fmt.Sprintf("# firewalld (>= 0.9) forwards from zone %s only through a policy: firewall-cmd --permanent --new-policy NAME && firewall-cmd --permanent --policy NAME --add-ingress-zone %s --add-egress-zone ZONE-OF-THE-OUT-INTERFACE --set-target ACCEPT && firewall-cmd --reload", zone, zone)}
+			}
+		}
+	}
+	if zone == "" || strings.HasPrefix(zone, "policy") {
+		return []string{"# firewalld rewrites table inet firewalld on reload: allow this flow with firewall-cmd (a zone's service/port or a policy), not with nft"}
+	}
+	p := w.req.Pkt
+	if p.HasPorts() && p.DPort != 0 {
+		return []string{fmt.Sprintf("firewall-cmd --permanent --zone=%s --add-port=%d/%s && firewall-cmd --reload   # firewalld rewrites its table on reload: nft rules added by hand are lost", zone, p.DPort, packet.ProtoName(p.Proto, w.v6()))}
+	}
+	return []string{fmt.Sprintf("# allow it in firewalld's zone %s (firewall-cmd --zone=%s --add-service/--add-port/--add-rich-rule), not with nft: firewalld rewrites its table on reload", zone, zone)}
 }
 
 // loosenFib drops the input interface from a fib reverse-path check:

@@ -2,6 +2,7 @@ package sim
 
 import (
 	"fmt"
+	"net/netip"
 	"strings"
 
 	"farend/internal/netfilter"
@@ -17,8 +18,31 @@ const maxRuns = 32
 // not matching on the main path; every other combination met on the way
 // is walked too and reported as an alternative outcome.
 func (h *Host) Trace(req Request) (trace.Trace, error) {
+	o, err := h.TraceOutcome(req)
+	return o.Trace, err
+}
+
+// Outcome is Trace's answer with what the next device needs: the packet
+// as it left (after NAT), the neighbour it was sent to, and the NAT the
+// host set up for the connection (for the reply).
+type Outcome struct {
+	Trace trace.Trace
+	// Out is the packet as it left or was delivered.
+	Out packet.Packet
+	// NextHop is the gateway or on-link destination the packet was sent
+	// to; invalid unless it left.
+	NextHop netip.Addr
+	// NAT are the rewrites the connection got on this host, in order.
+	NAT []netfilter.Rewrite
+	// Tracked is true when the host tracked the connection (conntrack
+	// was running and the packet was not untracked).
+	Tracked bool
+}
+
+// TraceOutcome is Trace with the Outcome of the main path.
+func (h *Host) TraceOutcome(req Request) (Outcome, error) {
 	if err := h.Validate(req); err != nil {
-		return trace.Trace{}, err
+		return Outcome{}, err
 	}
 	var runs []*walk
 	var assumptions [][]string
@@ -67,7 +91,8 @@ func (h *Host) Trace(req Request) (trace.Trace, error) {
 		t.Unknown = append(t.Unknown, fmt.Sprintf("more than %d combinations of undecidable matches: alternatives cut short", maxRuns))
 	}
 	t.Unknown = append(t.Unknown, undecided(runs, assumed)...)
-	return t, nil
+	w := runs[0]
+	return Outcome{Trace: t, Out: w.pkt, NextHop: w.env.nextHop, NAT: w.nat, Tracked: w.ct.Tracked && !w.ct.Untracked}, nil
 }
 
 // walkOnce walks req with the given choices and fills w.result.

@@ -81,7 +81,11 @@ func writeStep(w io.Writer, n int, s Step) {
 		if s.Assumed {
 			assumed = " (assumed)"
 		}
-		fmt.Fprintf(w, "%3d  %-11s %-24s %-7s %-14s %s%s", n, s.Hook, where, rule, s.Verdict, s.Text, assumed)
+		text := s.Text
+		if s.Family != "" && text == s.Verdict {
+			text = "" // an nft rule that is only its verdict (`jump X`)
+		}
+		fmt.Fprintf(w, "%3d  %-11s %-24s %-7s %-14s %s%s", n, s.Hook, where, rule, s.Verdict, text, assumed)
 		if s.Source != "" {
 			fmt.Fprintf(w, "   [%s]", s.Source)
 		}
