@@ -12,6 +12,7 @@ import (
 // Numbers").
 const (
 	ProtoICMP    uint8 = 1
+	ProtoIPIP    uint8 = 4 // IPv4 in IP (ipip, ip6tnl ipip6)
 	ProtoTCP     uint8 = 6
 	ProtoUDP     uint8 = 17
 	ProtoIPv6    uint8 = 41 // 6in4 (sit)

@@ -118,8 +118,8 @@ func (h *Host) walkOnce(req Request, choices map[*netfilter.Rule]bool) *walk {
 	w.noteDeviceChains("ingress", req.In)
 	w.noteDeviceChains("egress", w.hop.OutInterface)
 	r := &w.result
-	r.Packet = packetJSON(req.Pkt)
-	out := packetJSON(w.pkt)
+	r.Packet = PacketJSON(req.Pkt)
+	out := PacketJSON(w.pkt)
 	r.PacketOut = &out
 	r.Hops = []trace.Hop{w.hop}
 	r.Fix = w.fix
@@ -128,7 +128,8 @@ func (h *Host) walkOnce(req Request, choices map[*netfilter.Rule]bool) *walk {
 	return w
 }
 
-func packetJSON(p packet.Packet) trace.Packet {
+// PacketJSON is the JSON form of a packet in answers.
+func PacketJSON(p packet.Packet) trace.Packet {
 	out := trace.Packet{Family: "ipv4", Src: p.Src.String(), Dst: p.Dst.String(), Proto: packet.ProtoName(p.Proto, p.Is6())}
 	if p.Is6() {
 		out.Family = "ipv6"

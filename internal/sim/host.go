@@ -251,6 +251,10 @@ type Request struct {
 	// CtState is the conntrack state the packet has once tracked: NEW
 	// (the default, zero value taken as NEW), ESTABLISHED or RELATED.
 	CtState netfilter.CtState
+	// Reply, for a reply packet (CtState ESTABLISHED), is the NAT the
+	// request got on this host; nil when the request is not known. The
+	// nat hook undoes it (see replyNAT).
+	Reply []netfilter.Rewrite
 }
 
 // Validate checks the request against the device.

@@ -61,8 +61,11 @@ func (b *baseChain) String() string {
 type hookFn struct {
 	prio      int
 	conntrack bool
-	chain     *baseChain
-	nat       []*baseChain
+	// natHook is the nat hook, running the nat chains in nat (none on
+	// a hook without nat chains: it still undoes NAT for replies).
+	natHook bool
+	chain   *baseChain
+	nat     []*baseChain
 }
 
 // natPriority is the priority of the nat hook: NF_IP_PRI_NAT_DST (-100)
@@ -155,8 +158,11 @@ func (h *Host) timeline(v6 bool, hook netfilter.Hook) *timeline {
 		}
 		tl.fns = append(tl.fns, hookFn{prio: c.prio, chain: c})
 	}
-	if len(nat) > 0 {
-		tl.fns = append(tl.fns, hookFn{prio: natPriority(hook), nat: nat})
+	if len(nat) > 0 || (hook != netfilter.Forward && h.natRegistered(v6)) {
+		// nf_nat_register_fn registers the nat hook on all four hooks
+		// of the family with the first nat chain: replies are de-NATed
+		// on hooks without nat chains too.
+		tl.fns = append(tl.fns, hookFn{prio: natPriority(hook), natHook: true, nat: nat})
 	}
 	if (hook == netfilter.Prerouting || hook == netfilter.Output) && h.conntrackOn(v6) {
 		tl.fns = append(tl.fns, hookFn{prio: conntrackPriority, conntrack: true})
@@ -170,6 +176,34 @@ func (h *Host) timeline(v6 bool, hook netfilter.Hook) *timeline {
 	return tl
 }
 
+// natRegistered reports whether some nat chain of the family exists (on
+// any hook), which puts the nat hook on every hook.
+func (h *Host) natRegistered(v6 bool) bool {
+	if xt := h.ruleset(v6); xt != nil && xt.Table("nat") != nil {
+		return true
+	}
+	fam := netfilter.IPv4
+	if v6 {
+		fam = netfilter.IPv6
+	}
+	for _, rs := range h.Dev.NFT {
+		if rs.Family != fam && rs.Family != netfilter.Inet {
+			continue
+		}
+		for _, t := range rs.Tables {
+			if t.NFT == nil || dormant(t) || h.shadowed(t) {
+				continue
+			}
+			for _, c := range t.Chains {
+				if c.NFT.Base() && c.NFT.Type == "nat" {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
 // ties describes the functions of equal priority, whose order depends on
 // when each was registered.
 func ties(fns []hookFn, nat []*baseChain) []string {
@@ -177,7 +211,7 @@ func ties(fns []hookFn, nat []*baseChain) []string {
 		switch {
 		case f.conntrack:
 			return "conntrack"
-		case f.nat != nil:
+		case f.natHook:
 			return "the nat hook"
 		}
 		return f.chain.String()
@@ -250,7 +284,7 @@ func (tl *timeline) String() string {
 		switch {
 		case f.conntrack:
 			parts = append(parts, "conntrack -200")
-		case f.nat != nil:
+		case f.natHook:
 			var n []string
 			for _, c := range f.nat {
 				n = append(n, c.String())

@@ -126,7 +126,7 @@ func (w *walk) runHookFn(hook netfilter.Hook, in string, out func() string, rero
 		case f.conntrack:
 			w.attachConntrack(hook)
 			continue
-		case f.nat != nil:
+		case f.natHook:
 			if d := w.runNAT(hook, f.nat, in, out()); d != nil {
 				return d
 			}
@@ -155,6 +155,10 @@ func (w *walk) runHookFn(hook netfilter.Hook, in string, out func() string, rero
 // mapping the connection gets a null binding, and the chains do not run
 // again for it.
 func (w *walk) runNAT(hook netfilter.Hook, chains []*baseChain, in, out string) *verdictAt {
+	if w.req.Reply != nil && w.ct.Tracked && w.ct.State&netfilter.CtNew == 0 {
+		w.replyNAT(hook)
+		return nil
+	}
 	if !w.natAllowed(hook) {
 		return nil
 	}
@@ -177,6 +181,40 @@ func (w *walk) runNAT(hook netfilter.Hook, chains []*baseChain, in, out string) 
 		}
 	}
 	return nil
+}
+
+// replyNAT undoes the connection's NAT on a reply packet, as
+// nf_nat_packet does for the reply direction at the nat hook: the manip
+// types swap (statusbit ^= IPS_NAT_MASK), so a source NAT of the request
+// rewrites the reply's destination back on PREROUTING/OUTPUT, and a
+// destination NAT of the request rewrites the reply's source back on
+// POSTROUTING/INPUT.
+func (w *walk) replyNAT(hook netfilter.Hook) {
+	dst := natManip(hook) == "dst"
+	for _, rw := range w.req.Reply {
+		b, a := rw.Before, rw.After
+		before := w.pkt
+		switch {
+		case dst && (b.Src != a.Src || b.SPort != a.SPort) && w.pkt.Dst == a.Src && (!w.pkt.HasPorts() || w.pkt.DPort == a.SPort):
+			w.pkt.Dst = b.Src
+			if w.pkt.HasPorts() {
+				w.pkt.DPort = b.SPort
+			}
+		case !dst && (b.Dst != a.Dst || b.DPort != a.DPort) && w.pkt.Src == a.Dst && (!w.pkt.HasPorts() || w.pkt.SPort == a.DPort):
+			w.pkt.Src = b.Dst
+			if w.pkt.HasPorts() {
+				w.pkt.SPort = b.DPort
+			}
+		default:
+			continue
+		}
+		st := trace.Step{Kind: trace.KindNAT, Hook: hook.String(), Verdict: "reply " + rw.Kind + " undone",
+			Detail: []string{fmt.Sprintf("the connection's %s: the reply %s becomes %s", rw.Kind, before, w.pkt)}}
+		if rw.Rule != nil {
+			st.Table, st.Chain, st.Rule, st.Text, st.Source, st.Handle = rw.Rule.Table, rw.Rule.Chain, rw.Rule.Num, rw.Rule.Text, rw.Rule.Pos.String(), rw.Rule.Handle
+		}
+		w.step(st)
+	}
 }
 
 // backendOf is the ruleset's backend ("" when there is no ruleset).
@@ -205,6 +243,9 @@ func (w *walk) natAllowed(hook netfilter.Hook) bool {
 		return false
 	}
 	if w.ct.State&netfilter.CtNew == 0 {
+		if w.req.Reply != nil {
+			return false // the connection's NAT is known: see replyNAT
+		}
 		if !w.natNoted {
 			w.natNoted = true
 			w.unknown = append(w.unknown, fmt.Sprintf("the packet is %s: nat chains are not traversed; any NAT of the existing connection is not in the snapshot", w.ct.State))

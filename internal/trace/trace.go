@@ -27,6 +27,13 @@ const (
 	NoRoute Disposition = "NO_ROUTE"
 	// NullRouted: a blackhole route or rule.
 	NullRouted Disposition = "NULL_ROUTED"
+	// NeighborUnreachable: across devices, the packet left toward a next
+	// hop on a link of the snapshot that no device there owns (ARP or
+	// neighbour discovery would fail).
+	NeighborUnreachable Disposition = "NEIGHBOR_UNREACHABLE"
+	// Loop: across devices, the packet came back to a device and interface
+	// it had already entered, unchanged.
+	Loop Disposition = "LOOP"
 )
 
 // Trace is the full answer for one packet.
