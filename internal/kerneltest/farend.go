@@ -66,7 +66,7 @@ func FarendArgs(snap, host, in string, p packet.Packet) []string {
 	if length == 0 {
 		length = ipLength(p)
 	}
-	args = append(args, "--ttl", fmt.Sprint(ttl), "--length", fmt.Sprint(length))
+	args = append(args, "--ttl", fmt.Sprint(ttl), "--length", fmt.Sprint(length), fmt.Sprintf("--df=%t", p.DF))
 	if p.TOS != 0 {
 		args = append(args, "--tos", fmt.Sprintf("0x%02x", p.TOS))
 	}

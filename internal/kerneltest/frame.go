@@ -58,6 +58,9 @@ func buildFrame(src, dst net.HardwareAddr, p packet.Packet, nonce []byte) ([]byt
 		ip[1] = p.TOS
 		binary.BigEndian.PutUint16(ip[2:], uint16(20+len(l4)))
 		binary.BigEndian.PutUint16(ip[4:], binary.BigEndian.Uint16(nonce)) // ID
+		if p.DF {
+			ip[6] = 0x40 // flags: DF
+		}
 		ip[8] = ttl
 		ip[9] = p.Proto
 		s, d := p.Src.As4(), p.Dst.As4()

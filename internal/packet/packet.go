@@ -62,6 +62,9 @@ type Packet struct {
 	Length uint16
 	// Frag is true for a non-first fragment (no transport header).
 	Frag bool
+	// DF is the IPv4 don't-fragment bit. IPv6 routers never fragment:
+	// every IPv6 packet behaves as if DF were set.
+	DF bool
 }
 
 // Is6 reports whether p is an IPv6 packet.

@@ -34,6 +34,9 @@ func (w *walk) forward(in string, res rib.Result) {
 		w.end(trace.DeniedIn, "IP_INHDR", "TTL/hop limit expired in transit")
 		return
 	}
+	if w.tooBig(res) {
+		return
+	}
 	// ip_forward decrements the TTL before the FORWARD hook
 	// (ip_decrease_ttl); ip6_forward does the same with hop_limit.
 	w.pkt.TTL--
@@ -74,4 +77,44 @@ func (w *walk) leave(res rib.Result) {
 	}
 	w.result.NextHop = w.pkt.Dst.String()
 	w.end(trace.DeliveredToSubnet, "", fmt.Sprintf("sent out %s to %s, on-link there", out, w.pkt.Dst))
+}
+
+// tooBig is the MTU check of ip_forward / ip6_forward, before the FORWARD
+// hook: the MTU is the route's mtu metric, else the output device's
+// (ip_dst_mtu_maybe_forward, ip6_dst_mtu_maybe_forward; IPv6 never below
+// 1280). An IPv4 packet larger than it with DF set is dropped with ICMP
+// fragmentation needed (ip_exceeds_mtu); without DF it is fragmented and
+// goes on. An IPv6 packet larger than it is dropped with ICMPv6 packet
+// too big (ip6_pkt_too_big). Drop reason PKT_TOO_BIG.
+func (w *walk) tooBig(res rib.Result) bool {
+	mtu, from := 0, ""
+	if res.Route != nil && res.Route.MTU > 0 {
+		mtu, from = res.Route.MTU, "the route's mtu"
+	} else if itf := w.h.Dev.Interface(res.Dev()); itf != nil && itf.MTU > 0 {
+		mtu, from = itf.MTU, "the MTU of "+itf.Name
+	}
+	if mtu == 0 {
+		return false
+	}
+	if w.v6() && mtu < 1280 {
+		mtu = 1280
+	}
+	w.mtu = mtu
+	if int(w.pkt.Length) <= mtu {
+		return false
+	}
+	if !w.v6() && !w.pkt.DF {
+		w.step(trace.Step{Kind: trace.KindCheck, Verdict: "fragmented", Text: fmt.Sprintf("%d bytes > %d (%s)", w.pkt.Length, mtu, from),
+			Detail: []string{"DF is not set: the kernel fragments the packet (ip_do_fragment) and forwards the fragments; farend follows the first"}})
+		return false
+	}
+	icmp := fmt.Sprintf("ICMP fragmentation needed (type 3 code 4, mtu %d) goes back to %s", mtu, w.pkt.Src)
+	if w.v6() {
+		icmp = fmt.Sprintf("ICMPv6 packet too big (type 2, mtu %d) goes back to %s", mtu, w.pkt.Src)
+	}
+	why := fmt.Sprintf("the packet (%d bytes) is larger than %s (%d) and may not be fragmented", w.pkt.Length, from, mtu)
+	w.step(trace.Step{Kind: trace.KindCheck, Verdict: "DROP", Text: "packet too big", Detail: []string{why, icmp}})
+	w.end(trace.DeniedOut, "PKT_TOO_BIG", why+": "+icmp)
+	w.fix = append(w.fix, fmt.Sprintf("# the sender should use packets of at most %d bytes (path MTU discovery needs that ICMP to reach it), or clamp TCP: %s -t mangle -A FORWARD -p tcp --tcp-flags SYN,RST SYN -j TCPMSS --clamp-mss-to-pmtu", mtu, w.iptablesCmd()))
+	return true
 }

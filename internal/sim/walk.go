@@ -36,6 +36,8 @@ type walk struct {
 	// nat collects the NAT rewrites of the walk in order.
 	nat       []netfilter.Rewrite
 	tiesNoted map[string]bool
+	// mtu is the MTU the forwarding check used (0 when none).
+	mtu int
 
 	hop     trace.Hop
 	unknown []string
