@@ -73,12 +73,13 @@ ip6tables-save}. Missing files mean "unknown" and are named in every answer.`,
   farend route-get examples/fourth-table --node fc20 --dst 2001:db8:2::1 --from 2001:db8:d0c::2 --iif lo
   farend ospf neighbors snap
   farend ospf lsdb snap cisco2 --vrf vrf1
-  farend routes snap cisco2 --vrf vrf1`,
+  farend routes snap cisco2 --vrf vrf1
+  farend topology snap`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	root.AddCommand(newTrace(), newRoutes(), newRouteGet(), newParse(), newCollect(), newVersion(), newShow(), newOSPF())
+	root.AddCommand(newTrace(), newRoutes(), newRouteGet(), newParse(), newCollect(), newVersion(), newShow(), newOSPF(), newTopology())
 	return root
 }

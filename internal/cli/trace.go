@@ -16,6 +16,8 @@ import (
 
 type traceFlags struct {
 	node, in                 string
+	from                     string
+	bothWays                 bool
 	local                    bool
 	src, dst, proto          string
 	sport, dport             int
@@ -23,20 +25,31 @@ type traceFlags struct {
 	tos                      string
 	ctState                  string
 	ttl, length              int
+	df                       bool
 	json                     bool
 }
 
 func newTrace() *cobra.Command {
 	var f traceFlags
 	cmd := &cobra.Command{
-		Use:   "trace SNAPSHOT --in IFACE|--local --src IP --dst IP [flags]",
-		Short: "Follow one packet through a Linux host, rule by rule",
+		Use:   "trace SNAPSHOT (--in IFACE|--local|--from NODE[:IFACE]) --src IP --dst IP [flags]",
+		Short: "Follow one packet through a host, or across the network, rule by rule",
 		Long: `trace walks one packet through a host exactly as its kernel would: every
 netfilter table on every hook in priority order (raw, conntrack, mangle, nat,
 filter, security), the policy routing rules and tables, the reverse-path checks
 (rp_filter and -m rpfilter), forwarding, local delivery and local output.
 It prints every rule that matched, the routing decisions, where the packet
-ended and why, and the fix as commands to paste.`,
+ended and why, and the fix as commands to paste.
+
+With --from NODE[:IFACE] the packet is followed across the devices of the
+snapshot: from each device to the one that holds the next hop across the
+link (see farend topology), into and out of tunnels, until it is accepted,
+dropped, leaves the snapshot (EXITS_NETWORK), finds no neighbour
+(NEIGHBOR_UNREACHABLE) or loops (LOOP). Routers known from their
+configuration forward by the RIB farend computes (farend routes).
+--both-ways also traces the reply, in conntrack state ESTABLISHED where
+the request was tracked and with its NAT undone, and names every device
+where the reply does not retrace the request.`,
 		Example: `  # story 1: a ping from behind the tunnel peer, toward a container
   farend trace snap --node fc20 --in sit1 --src 2001:db8:2::1 --dst 2001:db8:d0c::2 --proto icmpv6
 
@@ -44,12 +57,21 @@ ended and why, and the fix as commands to paste.`,
   farend trace snap --in eth0 --src 203.0.113.5 --dst 198.51.100.10 --proto tcp --dport 8080 --json
 
   # a packet the host sends itself
-  farend trace snap --local --src 198.51.100.10 --dst 192.0.2.1 --proto udp --dport 53`,
+  farend trace snap --local --src 198.51.100.10 --dst 192.0.2.1 --proto udp --dport 53
+
+  # across the network, from R2 (which sends it) to the container, and the reply
+  farend trace snap --from r2 --src 2001:db8:2::1 --dst 2001:db8:d0c::2 --both-ways`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			req, err := f.request()
 			if err != nil {
 				return err
+			}
+			if f.from != "" {
+				return traceNetwork(cmd, args[0], f, req)
+			}
+			if f.bothWays {
+				return usagef("--both-ways needs --from NODE[:IFACE]")
 			}
 			_, d, err := loadDevice(args[0], f.node)
 			if err != nil {
@@ -80,6 +102,8 @@ ended and why, and the fix as commands to paste.`,
 	fl.StringVar(&f.node, "node", "", "the host to trace through (optional when the snapshot has one)")
 	fl.StringVar(&f.in, "in", "", "the interface the packet arrives on")
 	fl.BoolVar(&f.local, "local", false, "the host itself sends the packet (instead of --in)")
+	fl.StringVar(&f.from, "from", "", "trace across the network from NODE (which sends the packet) or NODE:IFACE (where it arrives)")
+	fl.BoolVar(&f.bothWays, "both-ways", false, "with --from: trace the reply too and report asymmetric paths")
 	fl.StringVar(&f.src, "src", "", "source address (required)")
 	fl.StringVar(&f.dst, "dst", "", "destination address (required)")
 	fl.StringVar(&f.proto, "proto", "", "protocol: tcp, udp, icmp, icmpv6, sctp or a number (default icmp/icmpv6)")
@@ -92,14 +116,18 @@ ended and why, and the fix as commands to paste.`,
 	fl.IntVar(&f.ttl, "ttl", 64, "TTL / hop limit as it arrives")
 	fl.StringVar(&f.tos, "tos", "0", "the IPv4 TOS byte or IPv6 traffic class (DSCP<<2 | ECN), decimal or 0x hex")
 	fl.IntVar(&f.length, "length", 0, "IP packet length in bytes (default: a small packet of the protocol)")
+	fl.BoolVar(&f.df, "df", true, "IPv4 don't-fragment bit (Linux sets it by default: path MTU discovery); --df=false lets routers fragment")
 	fl.BoolVar(&f.json, "json", false, "print the trace as JSON")
 	return cmd
 }
 
 func (f *traceFlags) request() (sim.Request, error) {
 	var req sim.Request
-	if f.local == (f.in != "") {
-		return req, usagef("give exactly one of --in IFACE or --local")
+	if f.from != "" && (f.local || f.in != "" || f.node != "") {
+		return req, usagef("--from NODE[:IFACE] replaces --node, --in and --local")
+	}
+	if f.from == "" && f.local == (f.in != "") {
+		return req, usagef("give exactly one of --in IFACE, --local or --from NODE[:IFACE]")
 	}
 	if f.src == "" || f.dst == "" {
 		return req, usagef("--src and --dst are required")
@@ -171,6 +199,7 @@ func (f *traceFlags) request() (sim.Request, error) {
 	}
 	p.TOS = uint8(tos)
 	p.Length = uint16(f.length)
+	p.DF = f.df && !v6
 	if p.Length == 0 {
 		p.Length = defaultLength(p)
 	}

@@ -60,8 +60,13 @@ func NewHost(d *model.Device) *Host {
 // shows: made by iptables-nft, of a family whose iptables-save output from
 // the nf_tables backend is loaded. With iptables-legacy the nft table is
 // a second, separate table and is not shadowed.
+//
+// iptables-nft-save prints every ip/ip6 table with an iptables table's
+// name (it refuses one it cannot read: "table `filter' is incompatible"),
+// so such a table is shadowed when iptables-save shows it too, whatever
+// its shape.
 func (h *Host) shadowed(t *netfilter.Table) bool {
-	if t.NFT == nil || !t.NFT.IptablesNFT {
+	if t.NFT == nil {
 		return false
 	}
 	var xt *netfilter.Ruleset
@@ -73,7 +78,10 @@ func (h *Host) shadowed(t *netfilter.Table) bool {
 	default:
 		return false
 	}
-	return xt != nil && xt.Backend != "legacy"
+	if xt == nil || xt.Backend == "legacy" {
+		return false
+	}
+	return t.NFT.IptablesNFT || xt.Table(t.Name) != nil
 }
 
 // nftLoaded reports whether nft.json had a table of the family (ip/ip6

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 
 	"farend/internal/model"
 	"farend/internal/source"
@@ -48,8 +49,9 @@ func (s *Snapshot) Notes() source.Notes {
 	return out
 }
 
-// Load reads every host under dir/hosts and every router under
-// dir/configs; a host directory named like a router configuration adds
+// Load reads every host under dir/hosts (a directory of command outputs,
+// or a Batfish host file <name>.json: LoadBatfishHost) and every router
+// under dir/configs; a host directory named like a router configuration adds
 // the kernel's view of that router (mergeHosts). A snapshot directory
 // with neither is an error; so is one that cannot be read.
 func Load(dir string) (*Snapshot, error) {
@@ -75,12 +77,27 @@ func Load(dir string) (*Snapshot, error) {
 			return nil, fmt.Errorf("snapshot: %s has no hosts/ or configs/ directory (expected hosts/<name>/ with ip-route.json, iptables-save ... or configs/<name>.cfg)", dir)
 		}
 	}
+	dirs := map[string]bool{}
 	for _, e := range entries {
 		if !e.IsDir() {
 			continue
 		}
+		dirs[e.Name()] = true
 		d := LoadHost(filepath.Join(hostsDir, e.Name()), e.Name(), filepath.Join("hosts", e.Name()))
 		s.Devices = append(s.Devices, d)
+	}
+	for _, e := range entries {
+		if e.IsDir() || !strings.HasSuffix(e.Name(), ".json") || strings.HasPrefix(e.Name(), ".") {
+			continue
+		}
+		rel := filepath.Join("hosts", e.Name())
+		if name := strings.TrimSuffix(e.Name(), ".json"); dirs[name] {
+			d := s.Device(name)
+			d.Notes.Add(source.Pos{File: rel, Line: 1}, "the whole file", "hosts/"+name+"/ describes the same host; this Batfish host file is not read")
+			d.Notes.Sort()
+			continue
+		}
+		s.Devices = append(s.Devices, LoadBatfishHost(dir, rel))
 	}
 	s.Devices = mergeHosts(append(s.Devices, routers...))
 	sort.Slice(s.Devices, func(i, j int) bool { return s.Devices[i].Name < s.Devices[j].Name })

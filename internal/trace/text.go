@@ -30,6 +30,9 @@ func WriteText(w io.Writer, t Trace) {
 	if t.PacketOut != nil && t.PacketOut.Summary() != p.Summary() {
 		fmt.Fprintf(w, "packet after NAT: %s\n", t.PacketOut.Summary())
 	}
+	if t.PathMTU > 0 {
+		fmt.Fprintf(w, "path MTU: %d (%s)\n", t.PathMTU, t.PathMTUAt)
+	}
 	if len(t.Fix) > 0 {
 		fmt.Fprintf(w, "\nfix:\n")
 		for _, f := range t.Fix {

@@ -64,6 +64,12 @@ type Trace struct {
 	// cannot be decided from the snapshot (statistic, ipset, unmodelled
 	// matches).
 	Alternatives []Alternative `json:"alternatives,omitempty"`
+	// PathMTU is, across devices, the largest packet the path carries
+	// without fragmenting: the smallest MTU of the interfaces it left by,
+	// less the tunnel overhead where it travelled inside a tunnel; 0 when
+	// unknown. PathMTUAt names the interface that sets it.
+	PathMTU   int    `json:"path_mtu,omitempty"`
+	PathMTUAt string `json:"path_mtu_at,omitempty"`
 }
 
 // Packet is the JSON form of a packet.

@@ -422,7 +422,8 @@ func (p *parser) object(i int, kind string, m jobj) {
 
 // iptablesChains are the built-in chains of the iptables tables, with the
 // type and priority iptables-nft gives their base chains (iptables
-// nft.c builtin_table).
+// nft.c builtin_table; security is at 150, not NF_IP_PRI_SECURITY's 50:
+// `.prio = 150`, and `nft list ruleset` shows it).
 var iptablesChains = map[string]map[string]struct {
 	typ  string
 	prio int
@@ -431,7 +432,7 @@ var iptablesChains = map[string]map[string]struct {
 	"mangle":   {"PREROUTING": {"filter", -150}, "INPUT": {"filter", -150}, "FORWARD": {"filter", -150}, "OUTPUT": {"route", -150}, "POSTROUTING": {"filter", -150}},
 	"nat":      {"PREROUTING": {"nat", -100}, "INPUT": {"nat", 100}, "OUTPUT": {"nat", -100}, "POSTROUTING": {"nat", 100}},
 	"filter":   {"INPUT": {"filter", 0}, "FORWARD": {"filter", 0}, "OUTPUT": {"filter", 0}},
-	"security": {"INPUT": {"filter", 50}, "FORWARD": {"filter", 50}, "OUTPUT": {"filter", 50}},
+	"security": {"INPUT": {"filter", 150}, "FORWARD": {"filter", 150}, "OUTPUT": {"filter", 150}},
 }
 
 // iptablesShape reports whether t looks like a table iptables-nft made.

@@ -166,6 +166,11 @@ func (p *parser) ifaceNode(typ string, k *node, raw *ifRaw) {
 			ifc.Tunnel = &model.Tunnel{}
 		}
 		ifc.Tunnel.Mode = ifc.Kind
+		if ifc.Kind == "ip6tnl" {
+			// ipip6 and ip6ip6 are both ip6tnl links; the inner
+			// protocol tells them apart, as iproute2's "proto" does.
+			ifc.Tunnel.Proto = raw.encap
+		}
 	case "local-ip", "source-address", "remote-ip", "remote":
 		k.use()
 		a, err := netip.ParseAddr(val())
