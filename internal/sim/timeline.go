@@ -164,11 +164,14 @@ func (h *Host) timeline(v6 bool, hook netfilter.Hook) *timeline {
 		// on hooks without nat chains too.
 		tl.fns = append(tl.fns, hookFn{prio: natPriority(hook), natHook: true, nat: nat})
 	}
-	if (hook == netfilter.Prerouting || hook == netfilter.Output) && h.conntrackOn(v6) {
+	ctOn := h.conntrackOn(v6)
+	if hook == netfilter.Prerouting || hook == netfilter.Output {
+		// Always placed: when no rule needs conntrack, attachConntrack
+		// says that it is not running.
 		tl.fns = append(tl.fns, hookFn{prio: conntrackPriority, conntrack: true})
 	}
 	sort.SliceStable(tl.fns, func(i, j int) bool { return tl.fns[i].prio < tl.fns[j].prio })
-	tl.ties = ties(tl.fns, nat)
+	tl.ties = ties(tl.fns, nat, ctOn)
 	if h.timelines == nil {
 		h.timelines = map[timelineKey]*timeline{}
 	}
@@ -206,7 +209,7 @@ func (h *Host) natRegistered(v6 bool) bool {
 
 // ties describes the functions of equal priority, whose order depends on
 // when each was registered.
-func ties(fns []hookFn, nat []*baseChain) []string {
+func ties(fns []hookFn, nat []*baseChain, ctOn bool) []string {
 	name := func(f hookFn) string {
 		switch {
 		case f.conntrack:
@@ -217,6 +220,13 @@ func ties(fns []hookFn, nat []*baseChain) []string {
 		return f.chain.String()
 	}
 	var out []string
+	var on []hookFn
+	for _, f := range fns {
+		if !f.conntrack || ctOn {
+			on = append(on, f)
+		}
+	}
+	fns = on
 	for i := 1; i < len(fns); i++ {
 		if fns[i].prio == fns[i-1].prio {
 			out = append(out, fmt.Sprintf("%s and %s both have priority %d: the kernel runs the one registered last first, which a snapshot does not show; farend ran them in this order (the later-created table first)", name(fns[i-1]), name(fns[i]), fns[i].prio))

@@ -209,6 +209,13 @@ func TestNFTConntrackOnlyWhenNeeded(t *testing.T) {
 	if got, want := strings.Join(chainsRun(tr), " | "), "ip t in"; got != want {
 		t.Errorf("untracked: chains run %s, want %s", got, want)
 	}
+	said := false
+	for _, s := range tr.Hops[0].Steps {
+		said = said || (s.Kind == trace.KindConntrack && s.Verdict == "not running")
+	}
+	if !said {
+		t.Errorf("the answer does not say conntrack is not running")
+	}
 	h = withNFT(t, router(t, "", nil, nil, nil), nftDoc(append(base, nftRule("ip", "t", "in", 4, exCtNew, exAccept))...))
 	tr = mustTrace(t, h, Request{Pkt: pkt("203.0.113.9", "198.51.100.1", packet.ProtoTCP, 22), In: "eth0"})
 	if got, want := strings.Join(chainsRun(tr), " | "), "ip t pre | ip t in"; got != want {
