@@ -37,7 +37,13 @@ func buildFrame(src, dst net.HardwareAddr, p packet.Packet, nonce []byte) ([]byt
 	if p.Mark != 0 {
 		return nil, errors.New("kerneltest: a mark cannot travel on the wire; set it with a rule")
 	}
-	l4 := buildL4(p, nonce)
+	// A packet longer than the headers and the nonce (p.Length) is padded
+	// with zeros after the nonce: MTU cases need big packets.
+	payload := nonce
+	if n := int(p.Length) - int(ipLength(p)); n > 0 {
+		payload = append(append([]byte(nil), nonce...), make([]byte, n)...)
+	}
+	l4 := buildL4(p, payload)
 	ttl := p.TTL
 	if ttl == 0 {
 		ttl = 64
@@ -304,7 +310,7 @@ func classify(frame, nonce []byte, sent packet.Packet) (frameKind, ipInfo) {
 	if err != nil {
 		return frameTooShort, ipInfo{}
 	}
-	if bytes.Equal(in.payload, nonce) && in.pkt.Proto == sent.Proto && in.pkt.Is6() == sent.Is6() &&
+	if bytes.HasPrefix(in.payload, nonce) && in.pkt.Proto == sent.Proto && in.pkt.Is6() == sent.Is6() &&
 		(!sent.IsICMP() || (in.pkt.ICMPType == sent.ICMPType && in.pkt.ICMPCode == sent.ICMPCode)) {
 		return frameOurs, in
 	}
