@@ -65,8 +65,14 @@ func traceNetwork(cmd *cobra.Command, dir string, f traceFlags, req sim.Request)
 		for _, a := range b.Asymmetric {
 			fmt.Fprintf(out, "  %s\n", a)
 		}
-	} else {
-		fmt.Fprintln(out, "\nthe reply retraces the request, device by device")
+	}
+	switch b.Reply.Disposition {
+	case trace.Accepted, trace.DeliveredToSubnet, trace.ExitsNetwork:
+		if len(b.Asymmetric) == 0 {
+			fmt.Fprintln(out, "\nthe reply retraces the request, device by device")
+		}
+	default:
+		fmt.Fprintf(out, "\nthe reply does not come back: %s\n", b.Reply.Disposition)
 	}
 	return nil
 }
