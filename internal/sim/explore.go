@@ -99,12 +99,23 @@ func (h *Host) TraceOutcome(req Request) (Outcome, error) {
 func (h *Host) walkOnce(req Request, choices map[*netfilter.Rule]bool) *walk {
 	w := newWalk(h, req, choices)
 	tool := map[bool]string{false: "iptables-save", true: "ip6tables-save"}[w.v6()]
-	nftLoaded := h.nftLoaded(w.v6())
-	if h.ruleset(w.v6()) == nil && !nftLoaded {
-		w.unknown = append(w.unknown, fmt.Sprintf("no %s nor nft.json in the snapshot: netfilter rules unknown, none assumed", tool))
+	nftRead := h.Dev.Known("nftables")
+	said := false
+	if h.ruleset(w.v6()) == nil && !h.nftLoaded(w.v6()) {
+		said = true
+		if nftRead {
+			// nft.json lists every nf_tables table, iptables-nft's
+			// included: none of this family means none is loaded.
+			w.unknown = append(w.unknown, fmt.Sprintf("nft.json has no table of this family and there is no %s: no nf_tables rules apply (rules of iptables-legacy, if any, unknown)", tool))
+		} else {
+			w.unknown = append(w.unknown, fmt.Sprintf("no %s nor nft.json in the snapshot: netfilter rules unknown, none assumed", tool))
+		}
 	}
 	for _, m := range missingInputs(h.Dev, w.v6()) {
-		if nftLoaded && strings.HasSuffix(m, "tables unknown") {
+		if said && strings.HasSuffix(m, "tables unknown") {
+			continue // said above
+		}
+		if nftRead && strings.HasSuffix(m, "tables unknown") {
 			// nft.json has every nf_tables table, iptables-nft's too.
 			m = strings.TrimSuffix(m, "unknown") + "rules of iptables-legacy unknown (nft.json has the nf_tables ones)"
 		}

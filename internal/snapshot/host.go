@@ -100,6 +100,7 @@ func LoadHost(dir, name, rel string) *model.Device {
 		}
 		d.Inputs = append(d.Inputs, in)
 	}
+	dropShadowedNotes(d)
 	d.Notes.Sort()
 	return d
 }
