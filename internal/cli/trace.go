@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"farend/internal/netfilter"
+	netsim "farend/internal/network"
 	"farend/internal/packet"
 	"farend/internal/sim"
 	"farend/internal/trace"
@@ -76,6 +77,16 @@ where the reply does not retrace the request.`,
 			_, d, err := loadDevice(args[0], f.node)
 			if err != nil {
 				return err
+			}
+			if !netsim.IsHost(d) {
+				// A router known from its configuration only: its
+				// RIB forwards, across the network from there.
+				f.from = d.Name
+				if f.in != "" {
+					f.from += ":" + f.in
+				}
+				f.node, f.in, f.local = "", "", false
+				return traceNetwork(cmd, args[0], f, req)
 			}
 			h := sim.NewHost(d)
 			if err := h.Validate(req); err != nil {

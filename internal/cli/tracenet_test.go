@@ -71,3 +71,13 @@ func TestTraceNetworkUsage(t *testing.T) {
 		}
 	}
 }
+
+// A router known from its configuration only is traced by its RIB, from
+// there across the network, also when asked with --node/--in.
+func TestTraceRouterNode(t *testing.T) {
+	a := run(t, "trace", network, "--node", "r2", "--in", "eth1", "--src", "198.18.2.10", "--dst", "192.0.2.0", "--proto", "udp", "--dport", "53")
+	b := run(t, "trace", network, "--from", "r2:eth1", "--src", "198.18.2.10", "--dst", "192.0.2.0", "--proto", "udp", "--dport", "53")
+	if a != b || !strings.Contains(a, "RIB lookup (global table): C 192.0.2.0/31") {
+		t.Errorf("--node r2 --in eth1:\n%s\n--from r2:eth1:\n%s", a, b)
+	}
+}

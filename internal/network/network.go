@@ -33,7 +33,7 @@ func New(devs []*model.Device, topo *topology.Topology) *Network {
 	n := &Network{Topo: topo, devices: map[string]*model.Device{}, hosts: map[string]*sim.Host{}, owners: map[netip.Addr][]topology.Endpoint{}, devs: devs}
 	for _, d := range devs {
 		n.devices[d.Name] = d
-		if isHost(d) {
+		if IsHost(d) {
 			n.hosts[d.Name] = sim.NewHost(d)
 		}
 		for _, itf := range d.Interfaces {
@@ -48,10 +48,10 @@ func New(devs []*model.Device, topo *topology.Topology) *Network {
 	return n
 }
 
-// isHost reports whether the device is traced through the Linux kernel
+// IsHost reports whether the device is traced through the Linux kernel
 // model: a Linux host (also one that runs FRR: its kernel routes are in
-// the snapshot).
-func isHost(d *model.Device) bool {
+// the snapshot). Other devices forward by their computed RIB.
+func IsHost(d *model.Device) bool {
 	if d.Kind == model.KindLinux {
 		return true
 	}
