@@ -3,7 +3,11 @@ package ospf
 import (
 	"fmt"
 	"math/rand"
+	"os"
 	"runtime"
+	"runtime/debug"
+	"runtime/metrics"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -112,54 +116,155 @@ func bigNetwork(n int, seed int64) []*model.Device {
 	return devs
 }
 
+// usage is what one run of f cost: wall and CPU time (the process's, GC
+// included), bytes allocated, the peak heap in use (sampled every
+// millisecond through runtime/metrics), the process's peak resident set
+// during f (VmHWM, 0 when it cannot be reset and read) and the heap live
+// after f.
+type usage struct {
+	wall, cpu        time.Duration
+	alloc, peakHeap  uint64
+	peakRSS, liveEnd uint64
+}
+
+// measure runs f once and reports what it cost. The garbage of earlier
+// work is collected and returned to the OS first, so that the peaks are
+// f's own; with a benchmark, only f runs with the timer on.
+func measure(b *testing.B, f func()) usage {
+	runtime.GC()
+	debug.FreeOSMemory()
+	// Writing 5 to clear_refs resets VmHWM to the current RSS (Linux
+	// 4.0, Documentation/filesystems/proc.rst).
+	rss := os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) == nil
+	samples := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}, {Name: "/memory/classes/heap/unused:bytes"}, {Name: "/gc/heap/allocs:bytes"}}
+	inuse := func() uint64 {
+		metrics.Read(samples)
+		return samples[0].Value.Uint64() + samples[1].Value.Uint64()
+	}
+	var u usage
+	peak := inuse()
+	stop, done := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(done)
+		t := time.NewTicker(time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-t.C:
+				peak = max(peak, inuse())
+			}
+		}
+	}()
+	metrics.Read(samples)
+	alloc0 := samples[2].Value.Uint64()
+	var ru0, ru1 syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru0)
+	if b != nil {
+		b.StartTimer()
+	}
+	start := time.Now()
+	f()
+	u.wall = time.Since(start)
+	if b != nil {
+		b.StopTimer()
+	}
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru1)
+	close(stop)
+	<-done
+	u.peakHeap = max(peak, inuse())
+	u.alloc = samples[2].Value.Uint64() - alloc0
+	u.cpu = time.Duration(ru1.Utime.Nano() + ru1.Stime.Nano() - ru0.Utime.Nano() - ru0.Stime.Nano())
+	if rss {
+		u.peakRSS = vmHWM()
+	}
+	runtime.GC()
+	metrics.Read(samples)
+	u.liveEnd = samples[0].Value.Uint64()
+	return u
+}
+
+// vmHWM is the process's peak resident set in bytes, from
+// /proc/self/status; 0 when unknown.
+func vmHWM() uint64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			kb, _ := strconv.ParseUint(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
+			return kb << 10
+		}
+	}
+	return 0
+}
+
 // TestBig1000 computes a 1,000-router multi-area network to full RIBs
-// and reports the time and memory (targets: under 2 s and 1 GB). It is
-// skipped with -short.
+// and logs the time and memory; the targets are BenchmarkCompute1000's.
+// It is skipped with -short.
 func TestBig1000(t *testing.T) {
 	if testing.Short() {
 		t.Skip("-short")
 	}
 	devs := bigNetwork(1000, 1)
-	runtime.GC()
-	var before, after runtime.MemStats
-	runtime.ReadMemStats(&before)
-	var ru0, ru1 syscall.Rusage
-	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru0)
-	start := time.Now()
-	r := Compute(devs)
-	ribs := r.RIBs(devs)
-	took := time.Since(start)
-	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru1)
-	cpu := time.Duration(ru1.Utime.Nano()+ru1.Stime.Nano()-ru0.Utime.Nano()-ru0.Stime.Nano()) * time.Nanosecond
-	runtime.ReadMemStats(&after)
+	var r *Result
+	var ribs map[*model.Device][2][]RIBRoute
+	u := measure(nil, func() {
+		r = Compute(devs)
+		ribs = r.RIBs(devs)
+	})
 	routes := 0
 	for _, x := range ribs {
 		routes += len(x[0]) + len(x[1])
 	}
-	runtime.GC()
-	var live runtime.MemStats
-	runtime.ReadMemStats(&live)
 	up := 0
 	for _, a := range r.Adjacencies {
 		if a.Up() {
 			up++
 		}
 	}
-	t.Logf("1000 routers, %d adjacencies (%d Full), %d RIB routes: %s wall, %s CPU on %d CPUs, %d MB allocated, heap in use %d MB at the end, %d MB live after GC (result and RIBs held)",
-		len(r.Adjacencies), up, routes, took.Round(time.Millisecond), cpu.Round(time.Millisecond), runtime.GOMAXPROCS(0), (after.TotalAlloc-before.TotalAlloc)>>20, after.HeapInuse>>20, live.HeapAlloc>>20)
+	t.Logf("1000 routers, %d adjacencies (%d Full), %d RIB routes: %s wall, %s CPU on %d CPUs, %d MB allocated, peak heap in use %d MB, peak RSS %d MB, %d MB live after GC (result and RIBs held)",
+		len(r.Adjacencies), up, routes, u.wall.Round(time.Millisecond), u.cpu.Round(time.Millisecond), runtime.GOMAXPROCS(0), u.alloc>>20, u.peakHeap>>20, u.peakRSS>>20, u.liveEnd>>20)
 	if routes < 1000*100 {
 		t.Errorf("only %d routes: the generated network is not converging", routes)
 	}
-	if took > 10*time.Second {
-		t.Errorf("took %s (target under 2 s)", took)
-	}
+	runtime.KeepAlive(ribs)
 }
 
+// BenchmarkCompute1000 computes the 1,000-router network to full RIBs
+// (Compute and RIBs, all held at the end). Targets (issue 7): under 2 s
+// on 2 CPUs (ns/op is wall time; cpu-s/op, the process's CPU time, is
+// the steadier number on a loaded machine) and under 1 GB (peak-heap-MB,
+// the highest heap in use; peak-RSS-MB, the process's peak resident
+// set during the run, where /proc allows). Run it alone for RSS:
+//
+//	go test ./internal/ospf -run XXX -bench Compute1000 -benchtime=1x
 func BenchmarkCompute1000(b *testing.B) {
 	devs := bigNetwork(1000, 1)
+	b.ReportAllocs()
+	var cpu time.Duration
+	var peakHeap, peakRSS uint64
+	routes := 0
 	b.ResetTimer()
+	b.StopTimer()
 	for i := 0; i < b.N; i++ {
-		r := Compute(devs)
-		r.RIBs(devs)
+		var ribs map[*model.Device][2][]RIBRoute
+		u := measure(b, func() {
+			ribs = Compute(devs).RIBs(devs)
+		})
+		routes = 0
+		for _, x := range ribs {
+			routes += len(x[0]) + len(x[1])
+		}
+		cpu += u.cpu
+		peakHeap, peakRSS = max(peakHeap, u.peakHeap), max(peakRSS, u.peakRSS)
+	}
+	b.ReportMetric(float64(routes), "routes")
+	b.ReportMetric(cpu.Seconds()/float64(b.N), "cpu-s/op")
+	b.ReportMetric(float64(peakHeap)/(1<<20), "peak-heap-MB")
+	if peakRSS > 0 {
+		b.ReportMetric(float64(peakRSS)/(1<<20), "peak-RSS-MB")
 	}
 }

@@ -31,7 +31,7 @@ func Compute(devs []*model.Device) *Result {
 	sortAdjacencies(r.Adjacencies)
 	for _, in := range ins {
 		r.unused[in] = map[*LSA]string{}
-		in.table = newRouteTable()
+		in.table = newRouteTable(nil)
 		in.table.advPaths = in.Version == 2 && (in.Vendor() == "frr" || in.Vendor() == "vyos")
 		in.dbs = map[model.AreaID]*lsdb{}
 		in.spf = map[model.AreaID]*spfResult{}
@@ -49,6 +49,13 @@ func Compute(devs []*model.Device) *Result {
 	// over Full adjacencies within an area (RFC 2328 13.3).
 	domains := floodDomains(ins)
 	markTranslators(ins, exts)
+	// Number the external destinations now, so that the tables are
+	// sized once (routeTable.slot).
+	for _, in := range ins {
+		for _, e := range exts[in] {
+			in.table.pidx.add(e.prefix)
+		}
+	}
 	for _, in := range ins {
 		if !in.RouterID.IsValid() {
 			continue
@@ -104,11 +111,17 @@ func Compute(devs []*model.Device) *Result {
 	// External LSAs (RFC 2328 12.4.4, RFC 3101) and their routes.
 	originateExternals(ins, exts, domains)
 	translateNSSA(ins)
+	// Every LSA is in: the tables can be frozen in prefix order.
+	sorted := map[*prefixIndex]bool{}
+	for _, in := range ins {
+		if x := in.table.pidx; x != nil && !sorted[x] {
+			sorted[x] = true
+			x.sortOrder()
+		}
+	}
 	parallel(ins, func(in *Instance) {
 		externalRoutes(r, in)
-		for _, rt := range in.table.nets {
-			rt.Distance = int32(distance(in, rt.Type))
-		}
+		in.table.freeze(func(t PathType) int { return distance(in, t) })
 	})
 	return r
 }
@@ -192,6 +205,36 @@ func classify(in *Instance) {
 // joined by Full adjacencies in areas that carry AS-external LSAs (not
 // stub, not NSSA: RFC 2328 3.6, RFC 3101).
 func floodDomains(ins []*Instance) map[*Instance]*lsdb {
+	// The routing domains, instances joined by Full adjacencies, share
+	// one prefix index (prefixIndex).
+	comp := make([]int, len(ins))
+	for i := range comp {
+		comp[i] = i
+	}
+	top := func(i int) int {
+		for comp[i] != i {
+			comp[i] = comp[comp[i]]
+			i = comp[i]
+		}
+		return i
+	}
+	for _, in := range ins {
+		for _, f := range in.Ifaces {
+			for _, g := range f.full {
+				if a, b := top(in.idx), top(g.Inst.idx); a != b {
+					comp[b] = a
+				}
+			}
+		}
+	}
+	pidx := map[int]*prefixIndex{}
+	for _, in := range ins {
+		c := top(in.idx)
+		if pidx[c] == nil {
+			pidx[c] = newPrefixIndex()
+		}
+		in.table.pidx = pidx[c]
+	}
 	type key struct {
 		in   *Instance
 		area model.AreaID
@@ -243,6 +286,7 @@ func floodDomains(ins []*Instance) map[*Instance]*lsdb {
 			db := dbs[root]
 			if db == nil {
 				db = newLSDB(a)
+				db.pidx = in.table.pidx
 				dbs[root] = db
 			}
 			db.members = append(db.members, in)
@@ -260,6 +304,7 @@ func floodDomains(ins []*Instance) map[*Instance]*lsdb {
 		db := extDBs[root]
 		if db == nil {
 			db = newLSDB(0)
+			db.pidx = in.table.pidx
 			extDBs[root] = db
 		}
 		if normal {

@@ -139,22 +139,20 @@ func externalRoutes(r *Result, in *Instance) {
 			}
 		}
 	}
-	ext := newRouteTable()
-	ext.advPaths = in.table.advPaths
+	// The routes go straight into the table: a prefix with an intra- or
+	// inter-area route gets no external one (externalRoute), and
+	// lookupInternal passes over external routes.
 	for _, l := range cands {
-		why := externalRoute(in, l, ext)
+		why := externalRoute(in, l, in.table)
 		if why != "" {
 			r.unused[in][l] = why
 		}
 	}
-	for _, rt := range ext.nets {
-		in.table.nets[rt.Prefix] = rt
-	}
 }
 
-// externalRoute offers the route of one external LSA; it returns why the
-// LSA gives none.
-func externalRoute(in *Instance, l *LSA, ext *routeTable) string {
+// externalRoute offers the route of one external LSA to t; it returns
+// why the LSA gives none.
+func externalRoute(in *Instance, l *LSA, t *routeTable) string {
 	if l.origin == in {
 		return "originated by this router"
 	}
@@ -191,12 +189,12 @@ func externalRoute(in *Instance, l *LSA, ext *routeTable) string {
 				}
 			}
 		}
-		fr := lookupInternal(in.table, l.FA)
+		fr := lookupInternal(t, l.FA)
 		if fr == nil {
 			return "no intra-area or inter-area route to the forwarding address " + l.FA.String() + " (RFC 2328 16.4 step 3)"
 		}
-		x, nh = int(fr.Cost), nil
-		for _, n := range fr.Nexthops {
+		x, nh = int(fr.cost), nil
+		for _, n := range fr.nexthops {
 			if !n.Gateway.IsValid() && !frr6(in) {
 				// ospf_ase_complete_direct_routes: a directly connected
 				// forwarding address is itself the next hop.
@@ -205,35 +203,35 @@ func externalRoute(in *Instance, l *LSA, ext *routeTable) string {
 			nh = append(nh, n)
 		}
 	}
-	if old := in.table.nets[l.Prefix]; old != nil && !old.Type.external() {
-		return fmt.Sprintf("an %s route to %s exists, which is always preferred (RFC 2328 16.4 step 6a)", old.Type, l.Prefix)
+	if old := t.get(l.Prefix); old != nil && !old.typ.external() {
+		return fmt.Sprintf("an %s route to %s exists, which is always preferred (RFC 2328 16.4 step 6a)", old.typ, l.Prefix)
 	}
-	t := PathE1
+	typ := PathE1
 	if l.E2 {
-		t = PathE2
+		typ = PathE2
 	}
 	if l.Type == LSANSSA {
-		t = PathN1
+		typ = PathN1
 		if l.E2 {
-			t = PathN2
+			typ = PathN2
 		}
 	}
-	rt := &Route{Prefix: l.Prefix, Type: t, Area: l.Area, Nexthops: nh, lsa: l}
+	rt := croute{typ: typ, area: l.Area, nexthops: nh, lsa: l}
 	if l.E2 {
-		rt.Cost, rt.Type2 = int32(x), int32(l.Metric)
+		rt.cost, rt.type2 = int32(x), int32(l.Metric)
 	} else {
-		rt.Cost = int32(x + l.Metric)
+		rt.cost = int32(x + l.Metric)
 	}
-	ext.offer(*rt)
+	t.offer(l.Prefix, l.pn, rt)
 	return ""
 }
 
 // lookupInternal is the longest-prefix match among intra- and inter-area
 // routes.
-func lookupInternal(t *routeTable, a netip.Addr) *Route {
+func lookupInternal(t *routeTable, a netip.Addr) *croute {
 	for bits := a.BitLen(); bits >= 0; bits-- {
 		p, _ := a.Prefix(bits)
-		if rt := t.nets[p]; rt != nil && !rt.Type.external() {
+		if rt := t.get(p); rt != nil && !rt.typ.external() {
 			return rt
 		}
 	}

@@ -261,7 +261,7 @@ func interArea(r *Result, in *Instance) {
 			}
 			cost := abr.cost + l.Metric
 			if l.Type == LSASummary {
-				in.table.offer(Route{Prefix: l.Prefix, Type: PathInter, Area: a, Cost: int32(cost), Nexthops: abr.nexthops, lsa: l})
+				in.table.offer(l.Prefix, l.pn, croute{typ: PathInter, area: a, cost: int32(cost), nexthops: abr.nexthops, lsa: l})
 				continue
 			}
 			in.table.addRouter(&routerRoute{rid: l.ASBR, area: a, cost: cost, nexthops: abr.nexthops, asbr: true, lsa: l})

@@ -54,14 +54,17 @@ func interAreaFRR6(r *Result, ins []*Instance) {
 }
 
 func (t *routeTable) clone() *routeTable {
-	c := newRouteTable()
+	c := newRouteTable(t.pidx)
 	c.advPaths = t.advPaths
-	for p, rt := range t.nets {
-		x := c.alloc()
+	t.each(func(p netip.Prefix, rt *croute) {
+		x := c.slot(p, 0, true)
 		*x = *rt
-		x.Nexthops = append([]Nexthop(nil), rt.Nexthops...)
-		c.nets[p] = x
-	}
+		x.nexthops = append([]Nexthop(nil), rt.nexthops...)
+		if rt.more != nil {
+			m := append([]*LSA(nil), *rt.more...)
+			x.more = &m
+		}
+	})
 	for rid, rs := range t.routers {
 		for _, rr := range rs {
 			x := *rr
@@ -95,7 +98,7 @@ func examineAll(r *Result, in *Instance) {
 			delete(r.unused[in], l)
 			cost := abr.cost + l.Metric
 			if l.Type == LSASummary {
-				in.table.offer(Route{Prefix: l.Prefix, Type: PathInter, Area: a, Cost: int32(cost), Nexthops: abr.nexthops, lsa: l})
+				in.table.offer(l.Prefix, l.pn, croute{typ: PathInter, area: a, cost: int32(cost), nexthops: abr.nexthops, lsa: l})
 				continue
 			}
 			if l.ASBR == l.AdvRouter {

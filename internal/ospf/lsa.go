@@ -50,6 +50,7 @@ type rlink struct {
 	cost   int
 	local  *Iface // the originator's interface
 	peer   *Iface // p2p: the neighbour's interface
+	pn     int32  // stub: prefix's number plus one in the domain (prefixIndex.add)
 }
 
 // LSA is one link state advertisement in farend's form: the fields the
@@ -84,12 +85,16 @@ type LSA struct {
 	origin   *Instance
 	// translated is the type-7 LSA a type-5 came from.
 	translated *LSA
+	// pn is Prefix's number plus one in the routing domain
+	// (prefixIndex.add); 0 when not numbered.
+	pn int32
 }
 
 type prefixEntry struct {
 	prefix netip.Prefix
 	metric int
 	iface  *Iface
+	pn     int32 // prefix's number plus one in the domain (prefixIndex.add)
 }
 
 // Origin is the instance that originated the LSA.
@@ -200,6 +205,8 @@ type lsdb struct {
 	networks map[*Iface]*LSA
 	// summaries indexes summary LSAs by originator and destination.
 	summaries map[sumKey]*LSA
+	// pidx numbers the prefixes of the routing domain.
+	pidx *prefixIndex
 }
 
 type sumKey struct {
@@ -221,6 +228,9 @@ func (db *lsdb) summary(origin *Instance, t LSAType, p netip.Prefix, asbr netip.
 
 func (db *lsdb) add(l *LSA) {
 	db.lsas = append(db.lsas, l)
+	if db.pidx != nil {
+		db.pidx.addLSA(l)
+	}
 	if l.Type == LSASummary || l.Type == LSAASBRSummary {
 		db.summaries[sumKey{l.origin, l.Type, l.Prefix, l.ASBR}] = l
 	}

@@ -29,7 +29,7 @@ func originateArea(in *Instance, area model.AreaID) []*LSA {
 				}
 			}
 			for _, p := range f.Prefixes {
-				stubPrefixes = append(stubPrefixes, prefixEntry{p, f.Cost, f})
+				stubPrefixes = append(stubPrefixes, prefixEntry{prefix: p, metric: f.Cost, iface: f})
 			}
 		case f.Network == model.NetPointToPoint || f.Network == model.NetPointToMultipoint:
 			// RFC 2328 12.4.1.1: a p2p link to a Full neighbour, and
@@ -45,7 +45,7 @@ func originateArea(in *Instance, area model.AreaID) []*LSA {
 			// always go in the router's intra-area-prefix LSA
 			// (ospf6d/ospf6_intra.c ospf6_intra_prefix_lsa_originate_stub).
 			for _, p := range f.Prefixes {
-				stubPrefixes = append(stubPrefixes, prefixEntry{p, f.Cost, f})
+				stubPrefixes = append(stubPrefixes, prefixEntry{prefix: p, metric: f.Cost, iface: f})
 			}
 		default:
 			if transit(f) {
@@ -63,7 +63,7 @@ func originateArea(in *Instance, area model.AreaID) []*LSA {
 				r.links = append(r.links, rlink{kind: linkStub, prefix: f.Addr.Masked(), cost: f.Cost, local: f})
 			}
 			for _, p := range f.Prefixes {
-				stubPrefixes = append(stubPrefixes, prefixEntry{p, f.Cost, f})
+				stubPrefixes = append(stubPrefixes, prefixEntry{prefix: p, metric: f.Cost, iface: f})
 			}
 		}
 	}
@@ -105,7 +105,7 @@ func networkLSA(f *Iface) *LSA {
 		for _, p := range g.Prefixes {
 			if !seen[p] {
 				seen[p] = true
-				n.prefixes = append(n.prefixes, prefixEntry{p, 0, f})
+				n.prefixes = append(n.prefixes, prefixEntry{prefix: p, iface: f})
 			}
 		}
 	}

@@ -171,53 +171,99 @@ func (r *Result) RIB(d *model.Device, vrf string, v6 bool) []RIBRoute {
 			ins = append(ins, in)
 		}
 	}
-	conv := func(in *Instance, rt *Route, from map[[2]uint32]string, slab *[]RIBNexthop) RIBRoute {
-		key := [2]uint32{uint32(rt.Type), uint32(rt.Area)}
-		f, ok := from[key]
-		if !ok {
-			f = in.Name() + " " + rt.Type.String() + " route, area " + rt.Area.String()
-			from[key] = f
+	// OSPF routes come from the instances' frozen tables (freeze),
+	// sorted by prefix: each next-hop set is converted once per call and
+	// shared by the routes that use it.
+	type from struct {
+		typ  PathType
+		area model.AreaID
+		s    string
+	}
+	type source struct {
+		in   *Instance
+		t    *routeTable
+		from []from // few: one per path type and area
+		nhs  [][]RIBNexthop
+	}
+	open := func(in *Instance) *source {
+		s := &source{in: in, t: in.table}
+		if s.t == nil || !s.t.frozen {
+			s.t = &routeTable{frozen: true}
 		}
-		start := len(*slab)
-		for _, n := range rt.Nexthops {
-			dup := false
-			for _, y := range (*slab)[start:] {
-				dup = dup || y.Gateway == n.Gateway && y.Iface == n.Iface
+		n := 0
+		for _, set := range s.t.nhs {
+			n += len(set)
+		}
+		slab := make([]RIBNexthop, 0, n)
+		s.nhs = make([][]RIBNexthop, len(s.t.nhs))
+		for k, set := range s.t.nhs {
+			start := len(slab)
+			for _, n := range set {
+				dup := false
+				for _, y := range slab[start:] {
+					dup = dup || y.Gateway == n.Gateway && y.Iface == n.Iface
+				}
+				if !dup {
+					slab = append(slab, RIBNexthop{Gateway: n.Gateway, Iface: n.Iface, Neighbor: n.Neighbor})
+				}
 			}
-			if !dup {
-				*slab = append(*slab, RIBNexthop{Gateway: n.Gateway, Iface: n.Iface, Neighbor: n.Neighbor})
+			s.nhs[k] = slab[start:len(slab):len(slab)]
+		}
+		return s
+	}
+	// emptyNil keeps what a route without next hops always got when
+	// several instances share the table: a nil list (null in JSON) until
+	// a route with next hops was converted, an empty one after.
+	emptyNil, emitted := false, false
+	conv := func(s *source, i int) RIBRoute {
+		f := &s.t.final[i]
+		why := ""
+		for _, x := range s.from {
+			if x.typ == f.typ && x.area == f.area {
+				why = x.s
+				break
 			}
 		}
-		return RIBRoute{Prefix: rt.Prefix, Code: rt.Type.Code(), Protocol: "ospf", Distance: int(rt.Distance), Metric: rt.Metric(), From: f,
-			Nexthops: (*slab)[start:len(*slab):len(*slab)]}
+		if why == "" {
+			why = s.in.Name() + " " + f.typ.String() + " route, area " + f.area.String()
+			s.from = append(s.from, from{f.typ, f.area, why})
+		}
+		metric := f.cost
+		if f.typ.type2() {
+			metric = f.type2
+		}
+		nh := s.nhs[f.nh]
+		if len(nh) > 0 {
+			emitted = true
+		} else if emptyNil && !emitted {
+			nh = nil
+		}
+		return RIBRoute{Prefix: s.t.plist[f.pfx], Code: f.typ.Code(), Protocol: "ospf", Distance: int(s.t.dist[f.typ]), Metric: int(metric), From: why,
+			Nexthops: nh}
 	}
 	// The usual case, one OSPF instance: merge its sorted routes with the
 	// sorted connected and static ones, the better route winning.
 	if len(ins) <= 1 {
-		var routes []*Route
-		var in *Instance
+		var src *source
 		if len(ins) == 1 {
-			in = ins[0]
-			routes = in.Routes()
+			src = open(ins[0])
+		} else {
+			src = &source{t: &routeTable{frozen: true}}
 		}
-		nhs := 0
-		for _, rt := range routes {
-			nhs += len(rt.Nexthops)
-		}
-		slab := make([]RIBNexthop, 0, nhs)
-		from := map[[2]uint32]string{}
+		routes := src.t.final
+		prefix := func(j int) netip.Prefix { return src.t.plist[routes[j].pfx] }
 		out := make([]RIBRoute, 0, len(small)+len(routes))
 		i, j := 0, 0
 		for i < len(small) || j < len(routes) {
 			switch {
-			case j == len(routes) || i < len(small) && prefixCmp(small[i].Prefix, routes[j].Prefix) < 0:
+			case j == len(routes) || i < len(small) && prefixCmp(small[i].Prefix, prefix(j)) < 0:
 				out = append(out, small[i])
 				i++
-			case i == len(small) || prefixCmp(routes[j].Prefix, small[i].Prefix) < 0:
-				out = append(out, conv(in, routes[j], from, &slab))
+			case i == len(small) || prefixCmp(prefix(j), small[i].Prefix) < 0:
+				out = append(out, conv(src, j))
 				j++
 			default:
-				a, b := small[i], conv(in, routes[j], from, &slab)
+				a, b := small[i], conv(src, j)
 				switch preferRIB(b, a) {
 				case -1:
 					a = b
@@ -232,11 +278,11 @@ func (r *Result) RIB(d *model.Device, vrf string, v6 bool) []RIBRoute {
 		return out
 	}
 	// Several instances in one table: merge everything through the map.
-	var slab []RIBNexthop
+	emptyNil = true
 	for _, in := range ins {
-		from := map[[2]uint32]string{}
-		for _, rt := range in.Routes() {
-			add(&small, idx, conv(in, rt, from, &slab))
+		src := open(in)
+		for j := range src.t.final {
+			add(&small, idx, conv(src, j))
 		}
 	}
 	slices.SortFunc(small, func(a, b RIBRoute) int { return prefixCmp(a.Prefix, b.Prefix) })

@@ -210,8 +210,8 @@ func intraRoutes(in *Instance, area model.AreaID, db *lsdb, res *spfResult, t *r
 			t.addRouter(&routerRoute{rid: rid, area: area, cost: v.dist, nexthops: withAdv(v.nexthops, rid), abr: v.lsa.B, asbr: v.lsa.E, intra: true, nssa: nssa, lsa: v.lsa})
 		}
 	}
-	add := func(p netip.Prefix, cost int, nh []Nexthop, l *LSA) {
-		t.offer(Route{Prefix: p, Type: PathIntra, Area: area, Cost: int32(cost), Nexthops: nh, lsa: l})
+	add := func(p netip.Prefix, pn int32, cost int, nh []Nexthop, l *LSA) {
+		t.offer(p, pn, croute{typ: PathIntra, area: area, cost: int32(cost), nexthops: nh, lsa: l})
 	}
 	for _, v := range res.nets {
 		nh := v.nexthops
@@ -223,7 +223,7 @@ func intraRoutes(in *Instance, area model.AreaID, db *lsdb, res *spfResult, t *r
 			nh = []Nexthop{{Iface: v.net.Name, f: v.net}}
 		}
 		for _, p := range v.lsa.prefixes {
-			add(p.prefix, v.dist+p.metric, nh, v.lsa)
+			add(p.prefix, p.pn, v.dist+p.metric, nh, v.lsa)
 		}
 	}
 	for _, v := range res.routers {
@@ -236,7 +236,7 @@ func intraRoutes(in *Instance, area model.AreaID, db *lsdb, res *spfResult, t *r
 			if self {
 				nh = []Nexthop{{Iface: k.local.Name, f: k.local}}
 			}
-			add(k.prefix, v.dist+k.cost, nh, v.lsa)
+			add(k.prefix, k.pn, v.dist+k.cost, nh, v.lsa)
 		}
 	}
 	if in.Version == 3 {
@@ -254,7 +254,7 @@ func intraRoutes(in *Instance, area model.AreaID, db *lsdb, res *spfResult, t *r
 				if self {
 					nh = []Nexthop{{Iface: p.iface.Name, f: p.iface}}
 				}
-				add(p.prefix, v.dist+p.metric, nh, l)
+				add(p.prefix, p.pn, v.dist+p.metric, nh, l)
 			}
 		}
 	}

@@ -23,8 +23,13 @@ type DBEntry struct {
 // AS-external domain.
 func (r *Result) LSDB(in *Instance) []DBEntry {
 	used := map[*LSA]bool{}
-	for _, rt := range in.table.nets {
-		for _, l := range rt.LSAs() {
+	for _, f := range in.table.final {
+		if f.lsa != nil {
+			used[f.lsa] = true
+		}
+	}
+	for _, ls := range in.table.more {
+		for _, l := range ls {
 			used[l] = true
 		}
 	}
