@@ -31,13 +31,12 @@ func multiDirected() []multiDirectedCase {
 		p.Length = ipLength(p)
 		return p
 	}
-	const arpBug = "farend resolves a next hop only to an address of the interface across the link; Linux answers ARP for any of its addresses on any interface (arp_ignore 0)"
 	return []multiDirectedCase{
 		// h1 sends h2's lo address on-link out eth1: it asks ARP for
 		// 198.18.0.2 on that link, and h2 answers for any of its
 		// addresses on any link (arp_process, arp_ignore 0): the
 		// packet reaches h2 and is delivered there.
-		{name: "arp-for-lo-address", fate: MultiDelivered, host: "h2", farendBug: arpBug,
+		{name: "arp-for-lo-address", fate: MultiDelivered, host: "h2",
 			c: MultiCase{Topology: m3, In: "eth0", Packet: udp("198.18.1.5", "198.18.0.2"), Configs: []Config{
 				{Sysctls: fwd4, Routes: []Route{{Dst: pfx("198.18.0.2/32"), Dev: "eth1"}}},
 				{Sysctls: fwd4},
@@ -53,7 +52,7 @@ func multiDirected() []multiDirectedCase {
 			}}},
 		// A gateway that is h2's address on its other link, onlink:
 		// h2 answers ARP for it on eth0 and forwards the packet to h3.
-		{name: "onlink-gateway-other-link", fate: MultiDelivered, host: "h3", farendBug: arpBug,
+		{name: "onlink-gateway-other-link", fate: MultiDelivered, host: "h3",
 			c: MultiCase{Topology: m3, In: "eth0", Packet: udp("198.18.1.5", "198.18.0.3"), Configs: []Config{
 				{Sysctls: fwd4, Routes: []Route{{Dst: pfx("198.18.0.3/32"), Via: addr("192.0.2.9"), Dev: "eth1", Extra: "onlink"}}},
 				{Sysctls: fwd4, Routes: []Route{{Dst: pfx("198.18.0.3/32"), Via: addr("192.0.2.10"), Dev: "eth1"}}},
@@ -93,7 +92,6 @@ func multiDirected() []multiDirectedCase {
 		// while the connection's NAT is not set up,
 		// nf_nat_initialized), so the packet leaves unmasqueraded.
 		{name: "second-pass-no-nat", fate: MultiLeft, host: "h1",
-			farendBug: "farend treats a packet that comes back to a host it already went through as a new connection there: it runs the nat chains again",
 			c: MultiCase{Topology: m3, In: "eth0", Packet: udp("198.18.1.5", "198.18.3.7"), Configs: []Config{
 				{Sysctls: fwd4, Routes: []Route{
 					{Dst: pfx("198.18.3.0/24"), Via: addr("192.0.2.2"), Dev: "eth1"},

@@ -52,6 +52,9 @@ type path struct {
 	tunnels []encap
 	// reply is set when the packet is the reply of a traced request.
 	reply *replyCtx
+	// passes are the connections set up per device and packet tuple as
+	// it arrived, for a packet that comes back (see sim.Request.Again).
+	passes map[string]*sim.Pass
 }
 
 // Trace follows req across the devices.
@@ -70,7 +73,7 @@ func (n *Network) walk(req Request, reply *replyCtx) (*path, error) {
 	if err := req.Pkt.Validate(); err != nil {
 		return nil, err
 	}
-	p := &path{n: n, seen: map[string]bool{}, reply: reply}
+	p := &path{n: n, seen: map[string]bool{}, reply: reply, passes: map[string]*sim.Pass{}}
 	p.t.Packet = sim.PacketJSON(req.Pkt)
 	node, in, pkt := req.From, req.In, req.Pkt
 	for hop := 0; ; hop++ {
@@ -92,9 +95,14 @@ func (n *Network) walk(req Request, reply *replyCtx) (*path, error) {
 		case reply != nil:
 			st, undo = reply.state(node, p)
 		}
-		o, err := n.device(node, in, pkt, st, undo)
+		conn := fmt.Sprintf("%s|%s|%s|%d|%d|%d", node, pkt.Src, pkt.Dst, pkt.Proto, pkt.SPort, pkt.DPort)
+		again := p.passes[conn]
+		o, err := n.device(node, in, pkt, st, undo, again)
 		if err != nil {
 			return nil, err
+		}
+		if again == nil && o.Tracked {
+			p.passes[conn] = &sim.Pass{NAT: o.NAT, Done: o.NATDone}
 		}
 		v := visit{node: node, in: in, local: in == "", pktIn: pkt, pktOut: o.Out, nat: o.NAT, tracked: o.Tracked, out: o.Trace.OutInterface, outer: len(p.tunnels) > 0}
 		p.visits = append(p.visits, v)
@@ -186,14 +194,67 @@ func (n *Network) neighbor(from topology.Endpoint, across []topology.Endpoint, n
 	if itf := d.Interface(from.Iface); itf != nil && itf.PointToPoint && len(across) == 1 {
 		return across[0], fmt.Sprintf("point-to-point link: %s is its only far end", across[0]), true
 	}
+	if nh.Is4() {
+		for _, e := range across {
+			if why, ok := n.arpAnswers(e, nh); ok {
+				return e, why, true
+			}
+		}
+	}
 	return topology.Endpoint{}, "", false
+}
+
+// arpAnswers reports whether the Linux host of e answers an ARP request
+// for nh, an address it holds on another interface. arp_process
+// (net/ipv4/arp.c) replies when the target routes as local
+// (ip_route_input_noref) and arp_ignore allows it: with 0, the default,
+// "reply for any local target IP address, configured on any interface"
+// (ip-sysctl.rst); with 1 or more only for addresses of the receiving
+// interface. arp_filter (on when all or the device says so) makes the
+// reply depend on the route back to the sender, which farend does not
+// decide here: such a host is not taken to answer. IPv6 neighbour
+// discovery answers only for the receiving interface (ndisc_recv_ns).
+// 127.0.0.0/8 is martian on a non-loopback device: never answered.
+func (n *Network) arpAnswers(e topology.Endpoint, nh netip.Addr) (string, bool) {
+	d := n.devices[e.Node]
+	if d == nil || !IsHost(d) || netip.MustParsePrefix("127.0.0.0/8").Contains(nh) {
+		return "", false
+	}
+	holder := ""
+	for _, o := range n.owners[nh] {
+		if o.Node == e.Node {
+			holder = o.Iface
+		}
+	}
+	if holder == "" {
+		return "", false
+	}
+	key := func(dev, k string) string {
+		return "net.ipv4.conf." + strings.ReplaceAll(dev, ".", "/") + "." + k
+	}
+	ignore, okAll := d.Sysctl.Int(key("all", "arp_ignore"))
+	if v, ok := d.Sysctl.Int(key(e.Iface, "arp_ignore")); ok && v > ignore {
+		ignore = v
+	}
+	filter, _ := d.Sysctl.Int(key("all", "arp_filter"))
+	if v, ok := d.Sysctl.Int(key(e.Iface, "arp_filter")); ok && v != 0 {
+		filter = v
+	}
+	if ignore != 0 || filter != 0 {
+		return "", false
+	}
+	why := fmt.Sprintf("%s holds %s on %s and answers ARP for it on %s (arp_ignore 0: any local address)", e.Node, nh, holder, e.Iface)
+	if !okAll {
+		why += "; arp_ignore unknown (no sysctl.txt): taken as the default 0"
+	}
+	return why, true
 }
 
 // device runs one device: a Linux host through sim, a router through its
 // RIB.
-func (n *Network) device(node, in string, pkt packet.Packet, st netfilter.CtState, undo []netfilter.Rewrite) (sim.Outcome, error) {
+func (n *Network) device(node, in string, pkt packet.Packet, st netfilter.CtState, undo []netfilter.Rewrite, again *sim.Pass) (sim.Outcome, error) {
 	if h := n.hosts[node]; h != nil {
-		req := sim.Request{Pkt: pkt, In: in, Local: in == "", CtState: st, Reply: undo}
+		req := sim.Request{Pkt: pkt, In: in, Local: in == "", CtState: st, Reply: undo, Again: again}
 		if err := h.Validate(req); err != nil {
 			return sim.Outcome{}, err
 		}

@@ -37,6 +37,8 @@ type Outcome struct {
 	// Tracked is true when the host tracked the connection (conntrack
 	// was running and the packet was not untracked).
 	Tracked bool
+	// NATDone are the manip types whose nat chains ran ("dst", "src").
+	NATDone []string
 }
 
 // TraceOutcome is Trace with the Outcome of the main path.
@@ -92,7 +94,13 @@ func (h *Host) TraceOutcome(req Request) (Outcome, error) {
 	}
 	t.Unknown = append(t.Unknown, undecided(runs, assumed)...)
 	w := runs[0]
-	return Outcome{Trace: t, Out: w.pkt, NextHop: w.env.nextHop, NAT: w.nat, Tracked: w.ct.Tracked && !w.ct.Untracked}, nil
+	var done []string
+	for _, m := range []string{"dst", "src"} {
+		if w.natDone[m] {
+			done = append(done, m)
+		}
+	}
+	return Outcome{Trace: t, Out: w.pkt, NextHop: w.env.nextHop, NAT: w.nat, NATDone: done, Tracked: w.ct.Tracked && !w.ct.Untracked}, nil
 }
 
 // walkOnce walks req with the given choices and fills w.result.

@@ -263,6 +263,20 @@ type Request struct {
 	// request got on this host; nil when the request is not known. The
 	// nat hook undoes it (see replyNAT).
 	Reply []netfilter.Rewrite
+	// Again, for a packet that comes back to this host with the same
+	// addresses and ports (a hairpin or a loop), is what its first pass
+	// set up: the same conntrack entry is found, still NEW, and the nat
+	// chains do not run again for a manip type already initialised
+	// (nf_nat_inet_fn: !nf_nat_initialized); its mapping is applied.
+	Again *Pass
+}
+
+// Pass is what one pass of a connection through a host set up for NAT.
+type Pass struct {
+	// NAT are the rewrites of that pass.
+	NAT []netfilter.Rewrite
+	// Done are the manip types ("dst", "src") whose nat chains ran.
+	Done []string
 }
 
 // Validate checks the request against the device.

@@ -164,6 +164,9 @@ func (w *walk) runNAT(hook netfilter.Hook, chains []*baseChain, in, out string) 
 	if !w.natAllowed(hook) {
 		return nil
 	}
+	if w.req.Again != nil && w.againNAT(hook) {
+		return nil
+	}
 	defer func() { w.natDone[natManip(hook)] = true }()
 	for i, bc := range chains {
 		n := len(w.nat)
@@ -183,6 +186,37 @@ func (w *walk) runNAT(hook netfilter.Hook, chains []*baseChain, in, out string) 
 		}
 	}
 	return nil
+}
+
+// againNAT handles the nat hook for a packet on its second pass through
+// the host: when the first pass initialised this manip type, the chains
+// are skipped and the mapping applies again (nf_nat_packet). It reports
+// whether it handled the hook.
+func (w *walk) againNAT(hook netfilter.Hook) bool {
+	m := natManip(hook)
+	done := false
+	for _, d := range w.req.Again.Done {
+		done = done || d == m
+	}
+	if !done {
+		return false
+	}
+	w.natDone[m] = true
+	before := w.pkt
+	for _, rw := range w.req.Again.NAT {
+		b, a := rw.Before, rw.After
+		dst := b.Dst != a.Dst || b.DPort != a.DPort
+		if (m == "dst") != dst || w.pkt.Src != b.Src || w.pkt.Dst != b.Dst || w.pkt.SPort != b.SPort || w.pkt.DPort != b.DPort {
+			continue
+		}
+		w.pkt.Src, w.pkt.Dst, w.pkt.SPort, w.pkt.DPort = a.Src, a.Dst, a.SPort, a.DPort
+	}
+	d := []string{fmt.Sprintf("the packet came back with the addresses and ports of its first pass: the same conntrack entry, whose %s NAT is already set up, so the nat chains do not run again (nf_nat_inet_fn)", m)}
+	if w.pkt != before {
+		d = append(d, fmt.Sprintf("the first pass's mapping applies: %s becomes %s", before, w.pkt))
+	}
+	w.step(trace.Step{Kind: trace.KindNAT, Hook: hook.String(), Verdict: "already set up", Detail: d})
+	return true
 }
 
 // replyNAT undoes the connection's NAT on a reply packet, as
