@@ -118,28 +118,14 @@ func (h *Host) timeline(v6 bool, hook netfilter.Hook) *timeline {
 				nat: ht.table == "nat", route: ht.table == "mangle" && hook == netfilter.Output, seq: h.xtSeq(v6, ht.table)})
 		}
 	}
-	fam := netfilter.IPv4
-	if v6 {
-		fam = netfilter.IPv6
-	}
-	for _, rs := range h.Dev.NFT {
-		if rs.Family != fam && rs.Family != netfilter.Inet {
-			continue
+	h.nftBaseChains(v6, func(rs *netfilter.Ruleset, t *netfilter.Table, c *netfilter.Chain) bool {
+		if c.NFT.Hook == hook {
+			chains = append(chains, &baseChain{rs: rs, table: t, chain: c, prio: c.NFT.Priority,
+				nat: c.NFT.Type == "nat", route: c.NFT.Type == "route" && hook == netfilter.Output,
+				seq: nftSeq(t, c)})
 		}
-		for _, t := range rs.Tables {
-			if t.NFT == nil || dormant(t) || h.shadowed(t) {
-				continue
-			}
-			for _, c := range t.Chains {
-				if !c.NFT.Base() || c.NFT.Hook != hook {
-					continue
-				}
-				chains = append(chains, &baseChain{rs: rs, table: t, chain: c, prio: c.NFT.Priority,
-					nat: c.NFT.Type == "nat", route: c.NFT.Type == "route" && hook == netfilter.Output,
-					seq: nftSeq(t, c)})
-			}
-		}
-	}
+		return true
+	})
 	byPrio := func(s []*baseChain) {
 		sort.SliceStable(s, func(i, j int) bool {
 			if s[i].prio != s[j].prio {
@@ -185,6 +171,18 @@ func (h *Host) natRegistered(v6 bool) bool {
 	if xt := h.ruleset(v6); xt != nil && xt.Table("nat") != nil {
 		return true
 	}
+	found := false
+	h.nftBaseChains(v6, func(_ *netfilter.Ruleset, _ *netfilter.Table, c *netfilter.Chain) bool {
+		found = c.NFT.Type == "nat"
+		return !found
+	})
+	return found
+}
+
+// nftBaseChains calls f for every nft base chain registered for the
+// family (tables of the family and inet, not dormant, not shadowed by
+// iptables-save) until f returns false.
+func (h *Host) nftBaseChains(v6 bool, f func(*netfilter.Ruleset, *netfilter.Table, *netfilter.Chain) bool) {
 	fam := netfilter.IPv4
 	if v6 {
 		fam = netfilter.IPv6
@@ -198,13 +196,12 @@ func (h *Host) natRegistered(v6 bool) bool {
 				continue
 			}
 			for _, c := range t.Chains {
-				if c.NFT.Base() && c.NFT.Type == "nat" {
-					return true
+				if c.NFT.Base() && !f(rs, t, c) {
+					return
 				}
 			}
 		}
 	}
-	return false
 }
 
 // ties describes the functions of equal priority, whose order depends on
