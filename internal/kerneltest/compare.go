@@ -23,7 +23,13 @@ import (
 //   - the ordered (table, chain, rule number or policy) of every matched
 //     rule and applied policy: the kernel's trace against farend's
 //     hops[0].steps of kind "netfilter" (steps with neither a rule number
-//     nor policy, such as returns, are left out);
+//     nor policy, such as returns, are left out). A farend step of a
+//     native nft rule names its family (ip, ip6, inet), which must be
+//     the kernel's too; one of an iptables-save rule has none, and stands
+//     for the kernel's step in the iptables-nft table of that name, whose
+//     family is ip or ip6 (stepsSame). Handles are not compared: a
+//     snapshot captured elsewhere (an example) numbers the same rules
+//     differently, and the rule number already names the rule;
 //   - the final verdict: the last accept or drop on each side (REJECT is
 //     drop, DNAT/SNAT/MASQUERADE/REDIRECT are accept);
 //   - the packet as it left or was delivered (addresses, ports): farend's
@@ -118,15 +124,21 @@ func Compare(obs Observation, farendJSON []byte) (diff string) {
 		same := i < len(obs.Steps) && i < len(fsteps)
 		if i < len(obs.Steps) {
 			s := obs.Steps[i]
-			k = stepKey(s.Table, s.Chain, s.Rule, s.Policy) + " " + s.Verdict
+			// The family is left out where farend shows an iptables
+			// rule (or nothing) and the kernel's could be its
+			// iptables-nft table's.
+			fam := s.Family
+			if (fam == "ip" || fam == "ip6") && (i >= len(fsteps) || fsteps[i].Family == "") {
+				fam = ""
+			}
+			k = familyStepKey(fam, s.Table, s.Chain, s.Rule, s.Policy) + " " + s.Verdict
 		}
 		if i < len(fsteps) {
 			s := fsteps[i]
-			f = stepKey(s.Table, s.Chain, s.Rule, s.Policy) + " " + s.Verdict
+			f = familyStepKey(s.Family, s.Table, s.Chain, s.Rule, s.Policy) + " " + s.Verdict
 		}
 		if same {
-			a, b := obs.Steps[i], fsteps[i]
-			same = a.Table == b.Table && a.Chain == b.Chain && a.Rule == b.Rule && a.Policy == b.Policy
+			same = stepsSame(obs.Steps[i], fsteps[i])
 		}
 		if !same {
 			stepsDiffer = true
@@ -168,7 +180,32 @@ func formatRows(title string, rows []row) string {
 	return b.String()
 }
 
+// stepsSame reports whether the kernel's step a and farend's step b name
+// the same rule or policy: the same table, chain and rule number (or
+// policy) and, for a native nft step of farend's (Family set), the same
+// family (ip filter and inet filter are different tables). A farend step
+// without a family is an iptables-save rule: the kernel runs it in the
+// iptables-nft table of the same name, of family ip (iptables) or ip6
+// (ip6tables).
+func stepsSame(a Step, b trace.Step) bool {
+	if a.Table != b.Table || a.Chain != b.Chain || a.Rule != b.Rule || a.Policy != b.Policy {
+		return false
+	}
+	if b.Family == "" {
+		return a.Family == "ip" || a.Family == "ip6"
+	}
+	return a.Family == b.Family
+}
+
 func stepKey(table, chain string, rule int, policy bool) string {
+	return familyStepKey("", table, chain, rule, policy)
+}
+
+// familyStepKey is stepKey with the nft family before the table.
+func familyStepKey(family, table, chain string, rule int, policy bool) string {
+	if family != "" {
+		table = family + " " + table
+	}
 	if policy {
 		return fmt.Sprintf("%s %s policy", table, chain)
 	}

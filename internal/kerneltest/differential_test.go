@@ -56,7 +56,14 @@ func envInt(t *testing.T, key string, def int) int {
 func TestDifferential(t *testing.T) {
 	Require(t)
 	seed := uint64(envInt(t, "FAREND_DIFF_SEED", defaultDiffSeed))
-	n := envInt(t, "FAREND_DIFF_CASES", 1000)
+	gen := Gen{Seed: seed}
+	runDifferential(t, seed, envInt(t, "FAREND_DIFF_CASES", 1000), gen.Case)
+}
+
+// runDifferential runs cases 0 to n-1 of a generator (case(index,
+// attempt)), or FAREND_DIFF_CASE alone, on FAREND_DIFF_WORKERS labs at
+// once, and reports every disagreement (TestDifferential).
+func runDifferential(t *testing.T, seed uint64, n int, gen func(index, attempt int) Case) {
 	first, last := 0, n
 	if v := os.Getenv("FAREND_DIFF_CASE"); v != "" {
 		first = envInt(t, "FAREND_DIFF_CASE", 0)
@@ -64,7 +71,6 @@ func TestDifferential(t *testing.T) {
 	}
 	maxFail := envInt(t, "FAREND_DIFF_MAXFAIL", 10)
 	workers := max(1, min(envInt(t, "FAREND_DIFF_WORKERS", 2), last-first))
-	gen := Gen{Seed: seed}
 	start := time.Now()
 
 	next := make(chan int)
@@ -127,9 +133,9 @@ func TestDifferential(t *testing.T) {
 
 // applyCase draws case i and applies it, drawing it again (attempt 1, 2
 // ...) while the kernel refuses it. It counts the refusals.
-func applyCase(t *testing.T, pool *Pool, gen Gen, i int, st *diffStats) (Case, error) {
+func applyCase(t *testing.T, pool *Pool, gen func(index, attempt int) Case, i int, st *diffStats) (Case, error) {
 	for attempt := 0; ; attempt++ {
-		c := gen.Case(i, attempt)
+		c := gen(i, attempt)
 		lab, ok := pool.labs[c.Spec.Topology.Key()]
 		if !ok {
 			return c, fmt.Errorf("no lab for topology %s", c.Spec.Host)
@@ -247,7 +253,11 @@ func reportDiff(t *testing.T, c Case, res caseResult, save bool) {
 		} else {
 			fmt.Fprintf(&b, "case saved as %s (TestRegressions replays it)\n", p)
 		}
-		fmt.Fprintf(&b, "run this case alone:\n  FAREND_DIFF_SEED=%d FAREND_DIFF_CASE=%d go test ./internal/kerneltest -run 'TestDifferential$' -v\n", c.Seed, c.Index)
+		test := "TestDifferential"
+		if c.Kind == "nft" {
+			test = "TestDifferentialNFT"
+		}
+		fmt.Fprintf(&b, "run this case alone:\n  FAREND_DIFF_SEED=%d FAREND_DIFF_CASE=%d go test ./internal/kerneltest -run '%s$' -v\n", c.Seed, c.Index, test)
 	}
 	t.Error(b.String())
 }
@@ -276,6 +286,11 @@ func configText(c Config) string {
 			fam = "ip -6"
 		}
 		fmt.Fprintf(&b, "%s rule add %s\n", fam, r.Args())
+	}
+	// Loaded in this order (Lab.Apply): the native ruleset, then
+	// iptables-nft's.
+	if c.NFT != "" {
+		fmt.Fprintf(&b, "nft -f - <<EOF\n%sEOF\n", c.NFT)
 	}
 	fmt.Fprintf(&b, "iptables-restore <<EOF\n%sEOF\n", c.IPTables)
 	fmt.Fprintf(&b, "ip6tables-restore <<EOF\n%sEOF\n", c.IP6Tables)
@@ -376,6 +391,12 @@ func (s *diffStats) count(obs Observation, js []byte) {
 	for _, st := range obs.Steps {
 		for _, m := range targetWord.FindAllStringSubmatch(st.Text, -1) {
 			s.targets[m[0]]++
+		}
+		if st.Text == "" && !st.Policy {
+			// A native nft rule (iptables-save does not show it): its
+			// family and verdict.
+			v, _, _ := strings.Cut(st.Verdict, " ")
+			s.targets["nft "+st.Family+" "+v]++
 		}
 		if st.Policy {
 			s.targets["policy "+st.Verdict]++

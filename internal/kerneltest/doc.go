@@ -89,13 +89,41 @@
 //
 // Gen draws random cases (gen.go, gen_routing.go, gen_netfilter.go: what
 // they cover and what they leave out, and why, is written next to the
-// code). TestDifferential runs them: for each, Apply, then Collect (the
+// code); GenNFT draws cases whose host filters with native nftables
+// tables of families ip, ip6 and inet, a third of them next to an
+// iptables-nft ruleset (gen_nft.go, gen_nft_rule.go, gen_nft_match.go,
+// gen_nft_set.go). TestDifferential and TestDifferentialNFT run them
+// (1000 and 500 cases of a fixed seed by default): for each, Apply,
+// then Collect (the
 // snapshot `farend collect` would write, from inside the host namespace),
 // FarendTrace (`farend trace ... --json` in this process), Inject and
 // Compare. A difference fails the test with both paths, the command that
 // runs the case alone, and the case saved in testdata/regressions, which
-// TestRegressions replays on every run. FAREND_DIFF_SEED, _CASES, _CASE,
-// _WORKERS and _MAXFAIL change what it runs (see TestDifferential).
+// TestRegressions replays on every run. FAREND_DIFF_SEED, _CASES
+// (_NFT_CASES for TestDifferentialNFT), _CASE, _WORKERS and _MAXFAIL
+// change what they run (see TestDifferential). A kernel step and
+// farend's are the same rule when table, chain and rule number (or
+// policy) agree and, for a native nft rule, the family too; an
+// iptables-save rule stands for the kernel's rule in the iptables-nft
+// table of that name (Compare).
+//
+// # Multi-host
+//
+// A MultiLab (multihost.go) builds a chain of two or three hosts, each in
+// its own namespace, wired host to host by veths, with a silent edge
+// peer at either end. Hosts resolve each other by real ARP/ND (their
+// neighbour caches are flushed by every Apply); the edge peers are
+// reached through permanent neighbour entries as in Lab. Inject sends a
+// packet from the first host's edge peer and follows it with every
+// host's nft trace socket (the passes told apart by the packet's
+// signature and ordered by TTL), the edge sockets, kfree_skb and, for a
+// packet left waiting on a neighbour, the INCOMPLETE entry.
+// TestMultiHostDifferential draws cases (MultiGen, multihost_gen.go),
+// asks farend's network trace (FarendNetworkTrace) and compares hop by
+// hop (CompareMulti); FAREND_MULTI_SEED, _CASES, _CASE, _WORKERS and
+// _MAXFAIL change what it runs. Disagreements are saved in
+// testdata/multihost-regressions, replayed by TestMultiHostRegressions;
+// TestMultiHostDirected holds hand-written cases.
 //
 // # Running
 //

@@ -374,7 +374,7 @@ func TestFirewalldFib(t *testing.T) {
 		if obs.FinalVerdict != want {
 			t.Errorf("final verdict %q, want %q", obs.FinalVerdict, want)
 		}
-		if d := Compare(obs, farendJSON(t, p, disp, out, path)); d != "" {
+		if d := Compare(obs, nftIDs(t, obs, farendJSON(t, p, disp, out, path))); d != "" {
 			t.Errorf("Compare with the right answer:\n%s", d)
 		}
 		js, err := FarendTrace(filepath.Join(firewalldExample, v), "fc40", in, p)

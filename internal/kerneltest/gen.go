@@ -12,6 +12,8 @@ import (
 // the interface it arrives on. Gen{Seed}.Case(Index) makes the same case
 // again on any machine.
 type Case struct {
+	// Kind is "" for Gen's cases and "nft" for GenNFT's.
+	Kind  string `json:"kind,omitempty"`
 	Seed  uint64 `json:"seed"`
 	Index int    `json:"index"`
 	// Attempt is the number of earlier versions of this case that the
@@ -25,8 +27,14 @@ type Case struct {
 	Note string `json:"note,omitempty"`
 }
 
-// Name is "<seed>-<index>" (the regression file's name).
-func (c Case) Name() string { return fmt.Sprintf("%d-%d", c.Seed, c.Index) }
+// Name is "<seed>-<index>", or "<kind>-<seed>-<index>" (the regression
+// file's name).
+func (c Case) Name() string {
+	if c.Kind != "" {
+		return fmt.Sprintf("%s-%d-%d", c.Kind, c.Seed, c.Index)
+	}
+	return fmt.Sprintf("%d-%d", c.Seed, c.Index)
+}
 
 // Gen makes random cases covering what the Linux engine models (issue
 // "Linux host engine"): one of a few fixed topologies (2 to 4 links,

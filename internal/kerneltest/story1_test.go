@@ -158,6 +158,35 @@ func farendJSON(t *testing.T, p packet.Packet, disp trace.Disposition, out strin
 	return b
 }
 
+// nftIDs gives the steps of a right answer (farendJSON) the family and
+// handle farend prints for rules of native nft tables, taken from the
+// kernel's steps, which the answer lists in the same order (samePath
+// checks that): Compare matches a native step by its family too.
+func nftIDs(t *testing.T, obs Observation, js []byte) []byte {
+	t.Helper()
+	var tr trace.Trace
+	if err := json.Unmarshal(js, &tr); err != nil {
+		t.Fatal(err)
+	}
+	i := 0
+	for j, s := range tr.Hops[0].Steps {
+		if s.Kind != trace.KindNetfilter || (s.Rule == 0 && !s.Policy) || i >= len(obs.Steps) {
+			continue
+		}
+		k := obs.Steps[i]
+		i++
+		tr.Hops[0].Steps[j].Family = k.Family
+		if !s.Policy {
+			tr.Hops[0].Steps[j].Handle = k.Handle
+		}
+	}
+	b, err := json.Marshal(tr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
 func TestStory1FourthTable(t *testing.T) {
 	pool := NewPool(t)
 	specs := map[string]Spec{}

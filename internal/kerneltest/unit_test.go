@@ -263,6 +263,51 @@ func TestCompare(t *testing.T) {
 	}
 }
 
+// TestCompareNFT: native nft steps are compared with their family (an
+// ip and an inet table of the same name are different tables);
+// an iptables-save step stands for the kernel's step in the iptables-nft
+// table (family ip or ip6).
+func TestCompareNFT(t *testing.T) {
+	obs := Observation{
+		Host: "r1", In: "eth0", Packet: tcpSYN("192.0.2.10", "198.51.100.1", 40000, 22),
+		Fate: FateDelivered,
+		Steps: []Step{
+			{RuleRef: RuleRef{Family: "ip", Table: "filter", Chain: "input", Rule: 1}, Handle: 4, Verdict: "continue"},
+			{RuleRef: RuleRef{Family: "inet", Table: "filter", Chain: "input", Rule: 2}, Handle: 7, Verdict: "jump c1"},
+			{RuleRef: RuleRef{Family: "inet", Table: "filter", Chain: "c1", Policy: false, Rule: 1}, Handle: 3, Verdict: "accept"},
+			{RuleRef: RuleRef{Family: "ip", Table: "filter", Chain: "INPUT", Policy: true}, Verdict: "accept"},
+		},
+		FinalVerdict: "accept",
+	}
+	good := trace.Trace{
+		Packet:      trace.Packet{Family: "ipv4", Src: "192.0.2.10", Dst: "198.51.100.1", Proto: "tcp", SPort: 40000, DPort: 22},
+		Disposition: trace.Accepted,
+		Hops: []trace.Hop{{Node: "r1", Steps: []trace.Step{
+			{Kind: trace.KindNetfilter, Family: "ip", Table: "filter", Chain: "input", Rule: 1, Handle: 4, Verdict: "continue"},
+			{Kind: trace.KindNetfilter, Family: "inet", Table: "filter", Chain: "input", Rule: 2, Handle: 7, Verdict: "jump c1"},
+			{Kind: trace.KindNetfilter, Family: "inet", Table: "filter", Chain: "c1", Rule: 1, Handle: 3, Verdict: "accept"},
+			{Kind: trace.KindNetfilter, Table: "filter", Chain: "INPUT", Policy: true, Verdict: "ACCEPT"},
+		}}},
+	}
+	js := func(tr trace.Trace) []byte { b, _ := json.Marshal(tr); return b }
+	if d := Compare(obs, js(good)); d != "" {
+		t.Errorf("equal answers differ:\n%s", d)
+	}
+	for name, mutate := range map[string]func(*trace.Trace){
+		"step 1": func(tr *trace.Trace) { tr.Hops[0].Steps[0].Family = "inet" },
+		"step 2": func(tr *trace.Trace) { tr.Hops[0].Steps[1].Rule = 3 },
+		"step 3": func(tr *trace.Trace) { tr.Hops[0].Steps[2].Family = "" },
+		"step 4": func(tr *trace.Trace) { tr.Hops[0].Steps[3].Family = "inet" },
+	} {
+		tr := good
+		tr.Hops = []trace.Hop{{Node: "r1", Steps: append([]trace.Step(nil), good.Hops[0].Steps...)}}
+		mutate(&tr)
+		if d := Compare(obs, js(tr)); !strings.Contains(d, "! "+name) {
+			t.Errorf("%s: difference not marked:\n%s", name, d)
+		}
+	}
+}
+
 func TestNormalizeVerdict(t *testing.T) {
 	for in, want := range map[string]string{
 		"ACCEPT": "accept", "REJECT": "drop", "DROP": "drop", "DNAT": "accept", "MASQUERADE": "accept",

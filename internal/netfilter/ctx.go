@@ -75,6 +75,11 @@ type Ctx struct {
 	Rule *Rule
 
 	details []string
+	// broke is set by a target that ended its rule without a verdict
+	// after the rule's leading matches held (an nft match after a
+	// statement failed, or a statement broke): the rule did not fully
+	// match.
+	broke bool
 }
 
 // Explain adds a sentence to the step being evaluated.

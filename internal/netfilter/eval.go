@@ -99,11 +99,18 @@ func (t *Table) Run(c *Ctx, chain string) Outcome {
 		}
 		step := Step{Table: t.Name, Chain: cur.Name, Rule: r, Maybe: maybe}
 		var v Verdict
+		c.broke = false
 		if r.Target != nil {
 			v = r.Target.Apply(c)
 		}
 		step.Verdict = v
 		step.Details = append([]string(nil), c.details...)
+		if c.broke {
+			// An nft rule that ended before its last expression: its
+			// statements up to there ran, but it did not match (the
+			// kernel's trace does not list it).
+			step.NoMatch = true
+		}
 		out.Steps = append(out.Steps, step)
 		switch v.Kind {
 		case VerdictNone:

@@ -19,6 +19,11 @@ import "fmt"
 //     NFT_LOOKUP_F_INV);
 //   - "in" (nft's implicit operator): for a bitmask type with a value, any
 //     of its bits is set (`(x & v) != 0`); otherwise as "==";
+//   - "!" (nft's OP_NEG, listed `tcp flags ! fin,urg`): none of the
+//     value's bits is set. nft compiles it to `bitwise reg & v` and `cmp
+//     eq 0` (nftables src/netlink_linearize.c netlink_gen_flagcmp), and
+//     lists that pair as "!" (src/netlink_delinearize.c
+//     relational_binop_postprocess);
 //   - "<", ">", "<=", ">=": ordered comparison (nft_cmp lt/gt/lte/gte on
 //     the big-endian register: numeric order).
 //
@@ -32,6 +37,12 @@ type NFTCmp struct {
 	Right []NFTRange
 	// Set is an anonymous or named set the key is looked up in.
 	Set *NFTSet
+	// Merged is true for != matches of adjacent header fields that nft
+	// compiled into one compare of the joined fields (nftables before
+	// 1.1: `tcp sport != 1 tcp dport != 2` is one 4-byte cmp neq, which
+	// holds when either port differs); Left and Right then hold the
+	// fields in order.
+	Merged bool
 	// Text is the match as `nft list` prints it.
 	Text string
 }
@@ -65,6 +76,9 @@ func (m *NFTCmp) Match(c *Ctx) Tri {
 		return Maybe
 	}
 	res := m.compare(vals)
+	if m.Merged && res == Yes {
+		c.Explain("nft compiled `%s` into one compare of the joined fields (nftables src/rule.c stmt_reduce merges adjacent != matches before 1.1): it holds when any of them differs", m.Text)
+	}
 	switch {
 	case res == Maybe:
 		c.Explain("farend cannot tell whether `%s` matches: the value %s has bits farend does not know; %s", m.Text, valsString(vals), ruleEffect(c))
@@ -105,6 +119,11 @@ func (m *NFTCmp) compare(vals []NFTValue) Tri {
 		return m.equal(vals)
 	case "!=":
 		return m.equal(vals).Not()
+	case "!":
+		if len(vals) != 1 || !m.Right[0].single() {
+			return Maybe
+		}
+		return anyBit(vals[0], m.Right[0].Lo.Num).Not()
 	case "<", ">", "<=", ">=":
 		if len(vals) != 1 {
 			return No

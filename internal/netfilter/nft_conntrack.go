@@ -15,24 +15,54 @@ import "strings"
 // nft_chain_nat registers the chain with the nat hook, which runs no chain
 // for a packet without an entry (nf_nat_inet_fn).
 func NFTUsesConntrack(r *Rule) bool {
+	v4, v6 := NFTConntrackFamilies(r, Inet)
+	return v4 || v6
+}
+
+// NFTConntrackFamilies says for which families an nft rule of a table of
+// family fam makes the kernel track connections: the table's (both for
+// inet), except for snat and dnat, which ask for the family of their
+// addresses: nft_nat_init ends in `return nf_ct_netns_get(ctx->net,
+// family)` with family the statement's NFTA_NAT_FAMILY, so `snat ip6 to
+// ...` in an inet table turns conntrack on for IPv6 only, and an IPv4
+// packet then has no entry and meets no nat chain (found by the
+// kernel-differential test, case nft-4-273). masquerade and redirect ask
+// for the table's family (nft_masq_init, nft_redir_init: ctx->family).
+func NFTConntrackFamilies(r *Rule, fam Family) (v4, v6 bool) {
+	tv4, tv6 := fam == IPv4 || fam == Inet, fam == IPv6 || fam == Inet
+	add := func(f Family) {
+		switch {
+		case f == IPv4 && tv4:
+			v4 = true
+		case f == IPv6 && tv6:
+			v6 = true
+		case f != IPv4 && f != IPv6:
+			v4, v6 = v4 || tv4, v6 || tv6
+		}
+	}
 	for _, m := range r.Matches {
 		if matchUsesCt(m) {
-			return true
+			add(fam)
 		}
 	}
 	st, ok := r.Target.(*NFTStatements)
 	if !ok {
-		return false
+		return v4, v6
 	}
 	for _, it := range st.Items {
 		if it.Match != nil && matchUsesCt(it.Match) {
-			return true
+			add(fam)
 		}
-		if it.Stmt != nil && stmtUsesCt(it.Stmt) {
-			return true
+		if it.Stmt == nil || !stmtUsesCt(it.Stmt) {
+			continue
 		}
+		if n, ok := it.Stmt.(*NFTNAT); ok && (n.Kind == "snat" || n.Kind == "dnat") && n.Family != FamilyUnknown {
+			add(n.Family)
+			continue
+		}
+		add(fam)
 	}
-	return false
+	return v4, v6
 }
 
 func exprsUseCt(es []NFTExpr) bool {

@@ -30,10 +30,11 @@ const (
 //     broadcast or 224.0.0.0/24 yields its device; IPv6: an ICMPv6 packet
 //     from :: to a link-local address yields its device;
 //   - the key (FIBQuery): saddr swaps the addresses (Dst = the packet's
-//     source), iif = lo, mark only with `mark`, IPv4 tos, IPv6 proto; IPv4
-//     `saddr . iif` in FORWARD uses iif = the output device; IPv6 sets oif
-//     (strictly) only for a link-local destination — there is no "prefer
-//     the input device" as in xt_rpfilter's strict mode;
+//     source), iif = lo, mark only with `mark`, IPv4 tos, IPv6 proto;
+//     `saddr . iif` in FORWARD uses iif = the output device (IPv4 and
+//     IPv6); IPv6 sets oif (strictly) only for a link-local destination —
+//     there is no "prefer the input device" as in xt_rpfilter's strict
+//     mode;
 //   - IPv4: a failed lookup or a local route gives 0 ("missing"); with a
 //     device to check, the result is that device when any nexthop of the
 //     route uses it (fib_info_nh_uses_dev), else 0; without one, the
@@ -198,11 +199,17 @@ func (e *NFTFib) query(c *Ctx, dev string) FIBQuery {
 	} else {
 		q.Dst, q.Src = p.Src, p.Dst
 	}
+	// `saddr . iif` in FORWARD looks the source up as if it came in on
+	// the output device (nft_fib4_eval: `fl4.flowi4_iif =
+	// nft_out(pkt)->ifindex`; nft_fib6_flowi_init: `fl6->flowi6_iif =
+	// nft_out(pkt)->ifindex`, both when the hook is NF_INET_FORWARD and
+	// NFTA_FIB_F_IIF is set), so that ip rules with iif see the reverse
+	// flow's input device. IPv6 `type` lookups do not keep it (loadType).
+	if !daddr && c.Hook == Forward && e.Flags&FIBIIF != 0 {
+		q.IIF = c.Out
+	}
 	if !q.V6 {
 		q.TOS = p.TOS & 0xfc
-		if !daddr && c.Hook == Forward && e.Flags&FIBIIF != 0 {
-			q.IIF = c.Out
-		}
 		// get_saddr: no source from multicast, broadcast or zeronet.
 		if q.Src.IsMulticast() || q.Src == netip.AddrFrom4([4]byte{255, 255, 255, 255}) || netip.MustParsePrefix("0.0.0.0/8").Contains(q.Src) {
 			q.Src = netip.Addr{}
@@ -272,6 +279,13 @@ func (e *NFTFib) loadType(c *Ctx) (NFTValue, Tri, string) {
 	}
 	q := e.query(c, dev)
 	q.AddrDev = dev
+	// The type lookup is an output route lookup (nf_ip6_route ->
+	// ip6_route_output_flags_noref sets `fl6->flowi6_iif =
+	// LOOPBACK_IFINDEX`): iif is lo even for `saddr . iif` in FORWARD
+	// (seen on Linux 6.18: with `ip -6 rule add iif lo unreachable`,
+	// `fib saddr . iif type unreachable` matches a forwarded packet while
+	// `fib saddr . iif oif exists` finds its input device).
+	q.IIF = "lo"
 	res := fe.FIB(q)
 	look := fmt.Sprintf("fib6 lookup %s: %s", q, res.Why)
 	var rtn uint64

@@ -75,6 +75,16 @@ func TestNFTFib(t *testing.T) {
 		{name: "v6 link-local source is looked up on the input device", pkt: "udp [fe80::1]:546 [fe80::2]:547", hook: Prerouting, in: "eth1", m: fibMissing(srcIIF), want: No,
 			q: &FIBQuery{V6: true, Dst: mustAddr("fe80::1"), Src: mustAddr("fe80::2"), IIF: "lo", OIF: "eth1", StrictOIF: true, Proto: 17}},
 		{name: "v6 DAD from :: passes", pkt: "ipv6-icmp :: ff02::1:ff00:1 type=135/0", hook: Prerouting, in: "eth1", m: fibMissing(srcIIF), want: No},
+		// Case nft-20251124-280 of the kernel-differential test: with
+		// `ip -6 rule add iif lo unreachable`, a forwarded packet passes
+		// `fib saddr . mark . iif oif exists` (the lookup's iif is the
+		// output device) but matches `fib saddr . iif type unreachable`
+		// (an output route lookup: iif lo).
+		{name: "v6 forward uses the output device as iif", pkt: "tcp [2001:db8:1::5]:1 [2001:db8:2::9]:22", hook: Forward, in: "eth0", out: "eth1", m: fibMissing(srcIIF), want: No,
+			q: &FIBQuery{V6: true, Dst: mustAddr("2001:db8:1::5"), Src: mustAddr("2001:db8:2::9"), IIF: "eth1", Proto: 6}},
+		{name: "v6 forward type lookup keeps iif lo", pkt: "tcp [2001:db8:1::5]:1 [2001:db8:2::9]:22", hook: Forward, in: "eth0", out: "eth1",
+			m: &NFTCmp{Left: []NFTExpr{&NFTFib{Flags: FIBSaddr | FIBIIF, Result: "type"}}, Op: "==", Right: []NFTRange{vNum(1)}, Text: "fib saddr . iif type unicast"}, want: Yes,
+			q: &FIBQuery{V6: true, Dst: mustAddr("2001:db8:1::5"), Src: mustAddr("2001:db8:2::9"), IIF: "lo", Proto: 6, AddrDev: "eth0"}},
 		{name: "v6 daddr . iif type local", pkt: "tcp [2001:db8:1::5]:1 [2001:db8:ff::1]:22", hook: Prerouting, in: "eth0",
 			m: &NFTCmp{Left: []NFTExpr{&NFTFib{Flags: FIBDaddr | FIBIIF, Result: "type"}}, Op: "==", Right: []NFTRange{vNum(2)}, Text: "fib daddr . iif type local"}, want: Yes},
 	}

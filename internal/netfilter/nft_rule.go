@@ -66,6 +66,12 @@ type NFTItem struct {
 //     Ctx.Branches and taken as not holding;
 //   - a statement's verdict ends the rule; a statement that breaks ends
 //     it without one;
+//   - a rule that ends on a match that does not hold or on a statement
+//     that breaks did not match, whatever ran before: nft_do_chain sends
+//     its trace event (nft_trace_packet, NFT_TRACETYPE_RULE) only once the
+//     last expression ran (NFT_CONTINUE) or one set a verdict, and on
+//     NFT_BREAK goes on to the next rule without one. Apply marks it
+//     (Ctx.broke) and Table.Run records the step as NoMatch;
 //   - a statement farend does not model (Unknown) does not stop the
 //     rule; if no later statement decides, the rule's verdict is Unknown
 //     (the evaluator then notes the uncertainty).
@@ -107,6 +113,7 @@ func (t *NFTStatements) Apply(c *Ctx) Verdict {
 			}
 			if r == No {
 				c.Explain("the rule ends at `%s`, which does not hold (the statements before it have run)", it.Match)
+				c.broke = true
 				return done(Verdict{})
 			}
 			continue
@@ -116,6 +123,7 @@ func (t *NFTStatements) Apply(c *Ctx) Verdict {
 		}
 		v, brk := it.Stmt.Exec(c)
 		if brk {
+			c.broke = true
 			return done(Verdict{})
 		}
 		switch v.Kind {

@@ -233,3 +233,16 @@ func TestMixedIptablesNFT(t *testing.T) {
 		t.Errorf("xt rpfilter: %d branches, want 1", len(c.Branches))
 	}
 }
+
+// TestSecurityTableIsIptablesNFT: iptables-nft's security table (base
+// chains at priority 150) is recognised as iptables-nft's by its shape
+// alone (its rule translates to native expressions), so that a host with
+// ip6tables-save and nft.json does not run it twice (case
+// nft-20251124-392 of the kernel-differential test ran ip6 security
+// FORWARD from nft.json and from ip6tables-save).
+func TestSecurityTableIsIptablesNFT(t *testing.T) {
+	tb := load(t, "security.json")[nf.IPv4].Tables["security"]
+	if tb == nil || tb.NFT.XT || !tb.NFT.IptablesNFT {
+		t.Fatalf("ip security: %+v, want an iptables-nft table without xt expressions", tb)
+	}
+}

@@ -63,6 +63,10 @@ func (r *ruleCtx) expr(v any, depth int) (nf.NFTExpr, nf.NFTType, string, error)
 			off, _ := numField(m, "offset")
 			l, _ := numField(m, "len")
 			text := fmt.Sprintf("@%s,%d,%d", base, off, l)
+			if (base == "nh" || base == "th") && l > 0 && l <= 64 && off < 1<<16 {
+				e := &nf.NFTRawPayload{Base: base, Offset: int(off), Len: int(l)}
+				return e, nf.NFTInteger, text, nil
+			}
 			return &nf.NFTOpaqueExpr{Text: text, Why: "a raw payload expression is not modelled", Typ: nf.NFTOpaque}, nf.NFTOpaque, text, nil
 		}
 		if field == "" {
@@ -177,6 +181,9 @@ func (r *ruleCtx) expr(v any, depth int) (nf.NFTExpr, nf.NFTType, string, error)
 // operand reads the right operand of a bitwise operation: an expression
 // or a constant of type t.
 func (r *ruleCtx) operand(v any, t nf.NFTType, depth int) (nf.NFTExpr, string, error) {
+	if k, body, ok := single(v); ok && k == "map" {
+		return r.mapExpr(body, t)
+	}
 	if isExpr(v) {
 		e, _, text, err := r.expr(v, depth)
 		return e, text, err
@@ -246,4 +253,27 @@ func opaqueText(k string, m jobj) string {
 		return strings.TrimSpace(s)
 	}
 	return k + " " + compact(m)
+}
+
+// mapExpr reads a map lookup used as a value of type t ({"map": {"key":
+// K, "data": "@m" or {"set": [[k, v] ...]}}}: `meta mark set tcp dport
+// map { 80 : 0x1 }`).
+func (r *ruleCtx) mapExpr(body any, t nf.NFTType) (nf.NFTExpr, string, error) {
+	m, _ := obj(body)
+	keys, types, ktext, err := r.key(m.get("key"))
+	if err != nil {
+		return nil, "", err
+	}
+	data := []nf.NFTType{t}
+	if name, ok := m.get("data").(string); ok && strings.HasPrefix(name, "@") {
+		if set := r.table.NFT.Sets[name[1:]]; set != nil && len(set.DataTypes) > 0 {
+			data = set.DataTypes
+		}
+	}
+	set, stext, err := r.setRef(m.get("data"), elemSpec{key: types, data: data, isMap: true})
+	if err != nil {
+		return nil, "", err
+	}
+	text := ktext + " map " + stext
+	return &nf.NFTMapExpr{Key: keys, Map: set, Typ: data[0], Text: text}, text, nil
 }

@@ -67,6 +67,7 @@ func (p *parser) rule(i int, m jobj) {
 		}
 		items = append(items, it)
 	}
+	items = mergeNegated(items, p.version)
 	comment, _ := str(m, "comment")
 	rule.Text = joinText(items)
 	if comment != "" {

@@ -111,7 +111,7 @@ func plain(v any) string {
 func (r *ruleCtx) match(m jobj) (item, error) {
 	op, _ := str(m, "op")
 	switch op {
-	case "==", "!=", "<", ">", "<=", ">=", "in":
+	case "==", "!=", "<", ">", "<=", ">=", "in", "!":
 	default:
 		return item{}, fmt.Errorf("unknown operator %q", op)
 	}
@@ -151,6 +151,11 @@ func (r *ruleCtx) match(m jobj) (item, error) {
 	if err != nil {
 		return item{}, err
 	}
+	if _, raw := keys[0].(*nf.NFTRawPayload); raw && len(keys) == 1 && len(cmp.Right) == 1 && cmp.Right[0].Lo == cmp.Right[0].Hi {
+		// nft prints the value of a raw load in hex (`@th,0,32 !=
+		// 0x7b0051`).
+		rtext = fmt.Sprintf("0x%x", cmp.Right[0].Lo.Num)
+	}
 	cmp.Text = matchText(op, m.get("left"), keys, types, ltext, rtext, cmp.Set != nil)
 	return item{match: cmp, text: cmp.Text}, nil
 }
@@ -174,6 +179,8 @@ func matchText(op string, left any, keys []nf.NFTExpr, types []nf.NFTType, ltext
 	switch op {
 	case "in":
 		return ltext + " " + rtext
+	case "!":
+		return ltext + " ! " + rtext
 	case "==":
 		if leftBinop || (len(types) == 1 && types[0].Bitmask() && !isSet && !strings.Contains(rtext, ",")) {
 			return ltext + " == " + rtext

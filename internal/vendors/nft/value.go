@@ -71,6 +71,9 @@ func constant(t nf.NFTType, v any) (nf.NFTRange, string, error) {
 		switch k {
 		case "prefix":
 			m, _ := obj(body)
+			if n, isNum := m.get("addr").(json.Number); isNum {
+				return numPrefix(t, n, m)
+			}
 			a, _ := str(m, "addr")
 			l, ok := numField(m, "len")
 			addr, err := netip.ParseAddr(a)
@@ -287,4 +290,37 @@ func element(spec elemSpec, v any) (nf.NFTElem, error) {
 	}
 	e.Text = text
 	return e, nil
+}
+
+// numPrefix reads a prefix of a number, {"addr": 65536, "len": 16}: nft
+// lists `meta mark & 0xffff0000 == 0x10000` as `meta mark
+// 0x00010000/16` (nftables src/netlink_delinearize.c
+// relational_binop_postprocess turns a bitwise AND with a prefix mask and
+// a compare into a prefix); the kernel runs `bitwise reg & mask` and `cmp
+// eq`, so the values that match are those from addr & mask to addr with
+// every bit below the prefix set. The length counts from the top of the
+// type's width, so only types of a known width are read.
+func numPrefix(t nf.NFTType, addr json.Number, m jobj) (nf.NFTRange, string, error) {
+	width := nftTypeBits[t]
+	a, ok1 := num(addr)
+	l, ok2 := numField(m, "len")
+	if width == 0 || !ok1 || !ok2 || l > uint64(width) {
+		return nf.NFTRange{}, "", fmt.Errorf("invalid prefix %s of %s", compact(m), t)
+	}
+	all := uint64(1)<<width - 1
+	mask := all &^ (uint64(1)<<(uint64(width)-l) - 1)
+	lo := a & mask
+	return nf.NFTRange{Lo: nf.NFTNum(lo), Hi: nf.NFTNum(lo | (all &^ mask))}, fmt.Sprintf("%s/%d", nf.NFTFormatNum(t, a), l), nil
+}
+
+// nftTypeBits are the widths of the integer types nft may list with a
+// prefix (nftables src/datatype.c, ct.c, meta.c, proto.c: each type's
+// size); plain integers have the width of their expression, which the
+// type does not tell.
+var nftTypeBits = map[nf.NFTType]int{
+	nf.NFTMark: 32, nf.NFTCtState: 32, nf.NFTCtStatus: 32, nf.NFTIfindex: 32,
+	nf.NFTInetService: 16, nf.NFTEtherType: 16,
+	nf.NFTInetProto: 8, nf.NFTTCPFlag: 8, nf.NFTICMPType: 8, nf.NFTICMPCode: 8,
+	nf.NFTICMPv6Type: 8, nf.NFTICMPv6Code: 8, nf.NFTPktType: 8, nf.NFTNFProto: 8,
+	nf.NFTCtDir: 8,
 }
