@@ -16,7 +16,8 @@ import (
 // code of `farend collect`: the same commands (ip -j ..., iptables-save
 // -c, sysctl -a ...), run inside the host's namespace, the same files.
 // An iptables-save or ip6tables-save that prints nothing (no table of
-// that family is loaded) is not an error here: its file stays missing,
+// that family is loaded), or that cannot parse a native nft table named
+// like an iptables table, is not an error here: its file stays missing,
 // which farend reads as "no rules known", as on a real host.
 func (l *Lab) Collect(ctx context.Context, snap string) error {
 	l.mu.Lock()
@@ -30,6 +31,14 @@ func (l *Lab) Collect(ctx context.Context, snap string) error {
 	var errs []error
 	for _, err := range collect.Write(ctx, run, snap, l.topo.Host) {
 		if msg := err.Error(); strings.Contains(msg, "tables-save -c: empty output") {
+			continue
+		}
+		if msg := err.Error(); strings.Contains(msg, "tables-save") && strings.Contains(msg, "Parsing nftables rule failed") {
+			// iptables-nft-save cannot parse a native table named like
+			// an iptables table whose rules it does not know (exit 3,
+			// "meta sreg key not supported"): farend collect leaves the
+			// file out, as here, and farend reads the tables from
+			// nft.json.
 			continue
 		}
 		errs = append(errs, err)

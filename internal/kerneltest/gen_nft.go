@@ -254,13 +254,11 @@ func (ng *nftGen) ruleset() string {
 // nftIptablesNames allows native ip and ip6 tables named like an
 // iptables table (raw, mangle, nat, filter, security) when the case loads
 // no iptables ruleset of that family (iptables-nft-restore would take
-// such a table over). Off for now: iptables-nft-save then prints the
-// table as an iptables table with its built-in chains and ACCEPT
-// policies, after the warning "# Table `nat' contains incompatible
-// base-chains, use 'nft' tool to list them.", and farend runs those
-// chains as if they existed (reported to the lead; case
-// nft-20251124-28 of the first runs).
-const nftIptablesNames = false
+// such a table over). iptables-nft-save then prints the table as an
+// empty placeholder after "# Table `nat' contains incompatible
+// base-chains, use 'nft' tool to list them."; farend keeps the nft table
+// (netfilter.Table.Incompatible).
+const nftIptablesNames = true
 
 // nameOK reports whether a native table of family fam may be named name.
 func (ng *nftGen) nameOK(fam, name string) bool {

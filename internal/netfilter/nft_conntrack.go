@@ -2,23 +2,17 @@ package netfilter
 
 import "strings"
 
-// NFTUsesConntrack reports whether an nft rule makes the kernel track the
-// connections of its table's family (both families for an inet table):
-// the expressions whose init calls nf_ct_netns_get. They are ct loads and
-// ct set (net/netfilter/nft_ct.c nft_ct_get_init, nft_ct_set_init), nat,
+// The expressions whose init calls nf_ct_netns_get are ct loads and ct
+// set (net/netfilter/nft_ct.c nft_ct_get_init, nft_ct_set_init), nat,
 // masquerade and redirect (nft_nat.c nft_nat_init, nft_masq.c,
-// nft_redir.c), ct helper/timeout/expectation objects (nft_ct.c), connlimit
-// (nft_connlimit.c), flow offload (nft_flow_offload.c), synproxy
+// nft_redir.c), ct helper/timeout/expectation objects (nft_ct.c),
+// connlimit (nft_connlimit.c), flow offload (nft_flow_offload.c), synproxy
 // (nft_synproxy.c), and x_tables extensions that need it (nft_compat
-// passes them the table's family). notrack (nft_ct.c
-// nft_notrack_eval) does not. A nat base chain alone does not either:
-// nft_chain_nat registers the chain with the nat hook, which runs no chain
-// for a packet without an entry (nf_nat_inet_fn).
-func NFTUsesConntrack(r *Rule) bool {
-	v4, v6 := NFTConntrackFamilies(r, Inet)
-	return v4 || v6
-}
-
+// passes them the table's family). notrack (nft_ct.c nft_notrack_eval)
+// does not. A nat base chain alone does not either: nft_chain_nat
+// registers the chain with the nat hook, which runs no chain for a packet
+// without an entry (nf_nat_inet_fn).
+//
 // NFTConntrackFamilies says for which families an nft rule of a table of
 // family fam makes the kernel track connections: the table's (both for
 // inet), except for snat and dnat, which ask for the family of their

@@ -78,6 +78,12 @@ type Table struct {
 	// maps, objects, whether iptables-nft made it); nil for a table of
 	// iptables-save.
 	NFT *NFTTable
+	// Incompatible is set on a table of iptables-nft-save output that it
+	// could not show ("# Table `nat' contains incompatible base-chains,
+	// use 'nft' tool to list them."): what it prints is a placeholder
+	// with empty built-in chains, and the real chains are in nft.json
+	// (checked with iptables 1.8.9 on a native `table ip nat`).
+	Incompatible bool
 }
 
 // Chain is a built-in or user-defined chain.

@@ -119,6 +119,13 @@ func (h *Host) walkOnce(req Request, choices map[*netfilter.Rule]bool) *walk {
 			w.unknown = append(w.unknown, fmt.Sprintf("no %s nor nft.json in the snapshot: netfilter rules unknown, none assumed", tool))
 		}
 	}
+	if xt := h.ruleset(w.v6()); xt != nil && !nftRead {
+		for _, tn := range []string{"raw", "mangle", "nat", "filter", "security"} {
+			if t := xt.Table(tn); t != nil && t.Incompatible {
+				w.unknown = append(w.unknown, fmt.Sprintf("%s could not show table %s (incompatible nftables chains) and there is no nft.json: that table's chains are unknown", tool, tn))
+			}
+		}
+	}
 	for _, m := range missingInputs(h.Dev, w.v6()) {
 		if said && strings.HasSuffix(m, "tables unknown") {
 			continue // said above

@@ -37,21 +37,16 @@ func NewHost(d *model.Device) *Host {
 		loaded4: d.Filter4 != nil, loaded6: d.Filter6 != nil}
 	for _, rs := range d.NFT {
 		v4, v6 := rs.Family == netfilter.IPv4 || rs.Family == netfilter.Inet, rs.Family == netfilter.IPv6 || rs.Family == netfilter.Inet
-		logs, user := h.nftLogRules(rs), h.nftConntrackUser(rs)
+		logs := h.nftLogRules(rs)
 		if v4 {
 			h.loaded4 = h.loaded4 || len(rs.Tables) > 0
 			h.logs4 = append(h.logs4, logs...)
-			if h.ctUser4 == nil {
-				h.ctUser4 = user
-			}
 		}
 		if v6 {
 			h.loaded6 = h.loaded6 || len(rs.Tables) > 0
 			h.logs6 = append(h.logs6, logs...)
-			if h.ctUser6 == nil {
-				h.ctUser6 = user
-			}
 		}
+		h.nftConntrackUsers(rs)
 	}
 	return h
 }
@@ -80,6 +75,9 @@ func (h *Host) shadowed(t *netfilter.Table) bool {
 	}
 	if xt == nil || xt.Backend == "legacy" {
 		return false
+	}
+	if x := xt.Table(t.Name); x != nil && x.Incompatible {
+		return false // iptables-save could not show it: nft.json is the table
 	}
 	return t.NFT.IptablesNFT || xt.Table(t.Name) != nil
 }
@@ -144,13 +142,14 @@ func nftRules(rs *netfilter.Ruleset, f func(*netfilter.Rule) bool) {
 	}
 }
 
-// nftConntrackUser is conntrackUser for nft tables: the first rule whose
-// expressions register conntrack (netfilter.NFTUsesConntrack). Dormant
-// tables count: the expressions are initialised when the rule is added.
-// Tables iptables-save shows are left out: conntrackUser judged their
-// rules with every option.
-func (h *Host) nftConntrackUser(rs *netfilter.Ruleset) *netfilter.Rule {
-	var user *netfilter.Rule
+// nftConntrackUsers is conntrackUser for nft tables: it records, per
+// family, the first rule whose expressions register conntrack for it
+// (netfilter.NFTConntrackFamilies: the table's family, both for inet,
+// the address family of snat/dnat). Dormant tables count: the
+// expressions are initialised when the rule is added. Tables
+// iptables-save shows are left out: conntrackUser judged their rules
+// with every option.
+func (h *Host) nftConntrackUsers(rs *netfilter.Ruleset) {
 	skip := map[*netfilter.Rule]bool{}
 	for _, t := range rs.Tables {
 		if h.shadowed(t) {
@@ -162,13 +161,18 @@ func (h *Host) nftConntrackUser(rs *netfilter.Ruleset) *netfilter.Rule {
 		}
 	}
 	nftRules(rs, func(r *netfilter.Rule) bool {
-		if !skip[r] && netfilter.NFTUsesConntrack(r) {
-			user = r
-			return false
+		if skip[r] {
+			return true
 		}
-		return true
+		v4, v6 := netfilter.NFTConntrackFamilies(r, rs.Family)
+		if v4 && h.ctUser4 == nil {
+			h.ctUser4 = r
+		}
+		if v6 && h.ctUser6 == nil {
+			h.ctUser6 = r
+		}
+		return h.ctUser4 == nil || h.ctUser6 == nil
 	})
-	return user
 }
 
 // nftLogRules are the nft rules with a log statement (or an xt LOG/NFLOG

@@ -111,8 +111,8 @@ func (h *Host) timeline(v6 bool, hook netfilter.Hook) *timeline {
 	if xt != nil {
 		for _, ht := range tablesOn(hook, xt.Backend) {
 			t := xt.Table(ht.table)
-			if t == nil || t.Chains[hook.String()] == nil {
-				continue
+			if t == nil || t.Chains[hook.String()] == nil || t.Incompatible {
+				continue // an incompatible table is a placeholder: nft.json has it
 			}
 			chains = append(chains, &baseChain{rs: xt, table: t, chain: t.Chains[hook.String()], prio: ht.priority,
 				nat: ht.table == "nat", route: ht.table == "mangle" && hook == netfilter.Output, seq: h.xtSeq(v6, ht.table)})

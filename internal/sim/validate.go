@@ -51,15 +51,24 @@ func (w *walk) validateSource4(in, oif string, fwd rib.Result) bool {
 	if iif == "" {
 		iif = "lo"
 	}
-	fl := rib.Flow{Dst: p.Src, Src: p.Dst, IIF: iif, TOS: p.TOS, Proto: p.Proto}
+	fl := rib.Flow{Dst: p.Src, Src: p.Dst, IIF: iif, TOS: p.TOS}
 	if fwd.Type == model.RouteBroadcast || fwd.Type == model.RouteMulticast {
 		// ip_route_input_slow's brd_input and ip_mc_validate_source call
 		// fib_validate_source with dst 0: the reverse lookup has no
 		// source address, so `from` rules see 0.0.0.0.
 		fl.Src = netip.IPv4Unspecified()
 	}
-	if p.HasPorts() {
-		fl.SPort, fl.DPort = p.DPort, p.SPort
+	// __fib_validate_source fills the protocol and (swapped) ports only
+	// when fib4_rules_early_flow_dissect says some rule needs them
+	// (net->ipv4.fib_rules_require_fldissect, counted by
+	// fib_rule_requires_fldissect: an ipproto or port selector on a rule
+	// whose iif is not lo); otherwise they are 0, so `ipproto` and port
+	// rules (all of them iif lo then) do not match the reverse lookup.
+	if w.h.rulesNeedDissect() {
+		fl.Proto = p.Proto
+		if p.HasPorts() {
+			fl.SPort, fl.DPort = p.DPort, p.SPort
+		}
 	}
 	if validMark {
 		fl.Mark = p.Mark
@@ -130,6 +139,17 @@ func hasIPv4(itf *model.Interface) bool {
 func hasCustomLocalRoutes(d *model.Device) bool {
 	for _, r := range d.Routes {
 		if r.Type == model.RouteLocal && !r.Is6() && r.Protocol != "kernel" {
+			return true
+		}
+	}
+	return false
+}
+
+// rulesNeedDissect reports whether some IPv4 policy rule selects on the
+// protocol or ports without `iif lo` (fib_rule_requires_fldissect).
+func (h *Host) rulesNeedDissect() bool {
+	for _, r := range h.Dev.Rules4 {
+		if r.IIF != "lo" && (r.IPProto != 0 || r.SPort.IsSet() || r.DPort.IsSet()) {
 			return true
 		}
 	}

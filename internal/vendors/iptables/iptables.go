@@ -97,6 +97,9 @@ type parser struct {
 	tbl *tableState
 	// backendLine is the line of the header that set rs.Backend.
 	backendLine int
+	// incompatible names the tables iptables-nft-save said it could not
+	// show.
+	incompatible map[string]bool
 	// workers is the number of goroutines that parse the rules of a big
 	// table (0: GOMAXPROCS; 1: none); minParallel is the number of rules
 	// from which a table is big, block the number of rules a worker takes
@@ -322,7 +325,17 @@ func (p *parser) comment(n int, s string) {
 	case strings.Contains(s, "legacy tables present"):
 		p.note(n, s, "the host also has iptables-legacy tables, which this file does not show; they run too")
 	case strings.Contains(s, "incompatible base-chains") || strings.Contains(s, "incompatible"):
-		p.note(n, s, "some nftables chains could not be shown as iptables rules; list them with nft")
+		// "# Table `nat' contains incompatible base-chains, use 'nft'
+		// tool to list them." precedes the table's placeholder.
+		if _, rest, ok := strings.Cut(s, "`"); ok {
+			if name, _, ok := strings.Cut(rest, "'"); ok {
+				if p.incompatible == nil {
+					p.incompatible = map[string]bool{}
+				}
+				p.incompatible[name] = true
+			}
+		}
+		p.note(n, s, "iptables-save shows this table as an empty placeholder: its chains are nftables chains only nft lists (nft.json)")
 	default:
 		p.ok[n] = true
 	}
@@ -334,7 +347,7 @@ func (p *parser) startTable(n int, s string) {
 		p.finishTable()
 	}
 	name := strings.TrimSpace(s[1:])
-	t := &netfilter.Table{Name: name, Pos: p.pos(n), Chains: map[string]*netfilter.Chain{}}
+	t := &netfilter.Table{Name: name, Pos: p.pos(n), Chains: map[string]*netfilter.Chain{}, Incompatible: p.incompatible[name]}
 	// iptables-save declares the chains right after the table line: their
 	// number sizes the table's chain lists.
 	k := 0
