@@ -33,6 +33,10 @@ type Step struct {
 	// explained their decision (an rpfilter lookup that passed, say):
 	// kept so that the answer can show the check.
 	NoMatch bool
+	// Partial is true for an nft rule that ended before its last
+	// expression: the statements before that ran (a mark set stays
+	// set), but the rule did not match.
+	Partial bool
 }
 
 // Outcome is the result of one base chain.
@@ -109,7 +113,7 @@ func (t *Table) Run(c *Ctx, chain string) Outcome {
 			// An nft rule that ended before its last expression: its
 			// statements up to there ran, but it did not match (the
 			// kernel's trace does not list it).
-			step.NoMatch = true
+			step.NoMatch, step.Partial = true, true
 		}
 		out.Steps = append(out.Steps, step)
 		switch v.Kind {

@@ -57,8 +57,8 @@ func (w *walk) runChain(hook netfilter.Hook, bc *baseChain, in, out string) *ver
 	w.branches = append(w.branches, c.Branches...)
 	w.unknown = append(w.unknown, o.Uncertain...)
 	for _, s := range o.Steps {
-		if s.NoMatch && !strings.Contains(s.Rule.Text, "-m rpfilter") && !strings.Contains(s.Rule.Text, "fib ") {
-			continue // only reverse-path checks are worth showing unmatched
+		if s.NoMatch && !s.Partial && !strings.Contains(s.Rule.Text, "-m rpfilter") && !strings.Contains(s.Rule.Text, "fib ") {
+			continue // only reverse-path checks and partly run rules are worth showing unmatched
 		}
 		w.step(w.netfilterStep(hook, s, bc))
 		if s.Rule != nil {

@@ -263,3 +263,23 @@ func TestNFTIncompatibleTableIsNotShadowed(t *testing.T) {
 		t.Errorf("no DNAT: %+v", tr.PacketOut)
 	}
 }
+
+// `meta mark set 1 tcp dport 22 accept` marks every packet: the
+// statement runs before the match that fails (nft_do_chain evaluates a
+// rule's expressions in order). The rule did not match, but the answer
+// shows it ran partly and the mark stays.
+func TestNFTPartialRuleShown(t *testing.T) {
+	h := withNFT(t, router(t, "", nil, nil, nil), nftDoc(
+		nftTable("ip", "t", 1, ""),
+		nftBase("ip", "t", "in", 1, "filter", "input", 0, "accept"),
+		nftRule("ip", "t", "in", 2, fmt.Sprintf(exMarkSet, 1), fmt.Sprintf(exTCPDport, 22), exAccept),
+	))
+	tr := mustTrace(t, h, Request{Pkt: pkt("203.0.113.9", "198.51.100.1", packet.ProtoTCP, 80), In: "eth0"})
+	partial := false
+	for _, s := range tr.Hops[0].Steps {
+		partial = partial || (s.Kind == trace.KindPartial && s.Handle == 2)
+	}
+	if !partial || tr.PacketOut == nil || tr.PacketOut.Mark != "0x1" {
+		t.Errorf("partial step shown %v, packet out %+v", partial, tr.PacketOut)
+	}
+}

@@ -299,6 +299,9 @@ func (w *walk) netfilterStep(hook netfilter.Hook, s netfilter.Step, bc *baseChai
 	}
 	if s.NoMatch {
 		st.Kind = trace.KindRPFilter
+		if s.Partial {
+			st.Kind = trace.KindPartial
+		}
 		st.Verdict = "no match"
 		st.Rule, st.Text, st.Source, st.Handle = s.Rule.Num, s.Rule.Text, s.Rule.Pos.String(), s.Rule.Handle
 		return st

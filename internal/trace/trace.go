@@ -102,6 +102,10 @@ const (
 	KindNAT       = "nat"
 	KindConntrack = "conntrack"
 	KindCheck     = "check"
+	// KindPartial is an nft rule whose statements ran up to a match
+	// that failed (or a statement that ended the rule): not a match, but
+	// what those statements did stays.
+	KindPartial = "partial"
 )
 
 // Step is one decision on a hop.
