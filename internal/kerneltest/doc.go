@@ -87,7 +87,7 @@
 //
 // # Differential test
 //
-// Gen draws random cases (gen.go, gen_routing.go, gen_netfilter.go: what
+// Gen draws random cases (gen.go, gen_routing.go, gen_netfilter*.go: what
 // they cover and what they leave out, and why, is written next to the
 // code); GenNFT draws cases whose host filters with native nftables
 // tables of families ip, ip6 and inet, a third of them next to an

@@ -45,8 +45,9 @@ func (c Case) Name() string {
 // ipproto/dport, not, lookup, goto, nop, blackhole, unreachable,
 // prohibit, suppress_prefixlength), an iptables and an ip6tables ruleset
 // over raw, mangle, nat, filter and security (user chains, -j, -g,
-// RETURN, policies, every match and target gen_netfilter.go lists), and
-// one packet (TCP, UDP, ICMP, ICMPv6) arriving on one link.
+// RETURN, policies, every match and target gen_netfilter_match.go and
+// gen_netfilter_target.go list), and one packet (TCP, UDP, ICMP,
+// ICMPv6) arriving on one link.
 //
 // The generator is biased toward cases where the answer hangs on a
 // detail: rule prefixes, port ranges, lengths and TTLs are drawn around
@@ -55,7 +56,7 @@ func (c Case) Name() string {
 // rpfilter --validmark; routes back to the source sit in other tables
 // than the forward routes (rp_filter and rpfilter asymmetry).
 //
-// What it leaves out, and why, is listed in gen_netfilter.go and
+// What it leaves out, and why, is listed in gen_netfilter*.go and
 // gen_routing.go next to where it would be generated.
 type Gen struct {
 	Seed uint64
@@ -66,18 +67,26 @@ type Gen struct {
 // previous attempt).
 func (g Gen) Case(index, attempt int) Case {
 	r := rand.New(rand.NewPCG(g.Seed, uint64(index)<<10|uint64(attempt)))
-	topos := GenTopologies()
-	cg := &caseGen{r: r, topo: topos[r.IntN(len(topos))]}
-	cg.v6 = r.IntN(2) == 1
-	cg.genPacket()
-	c := Case{Seed: g.Seed, Index: index, Attempt: attempt, In: cg.in.Name, Packet: cg.pkt}
-	c.Spec.Topology = cg.topo
-	c.Spec.Sysctls = cg.genSysctls()
-	c.Spec.Routes, c.Spec.Rules = cg.genRouting()
+	cg, c := drawHost(r, "", g.Seed, index, attempt)
 	v4, v6 := cg.genRulesets()
 	c.Spec.IPTables, c.Spec.IP6Tables = v4, v6
 	c.Note = cg.note
 	return c
+}
+
+// drawHost starts case index (attempt) of a single-host generator (Gen,
+// GenNFT: kind) from r: the topology, the family, the packet, the
+// sysctls and the routing. The rulesets are the generator's to draw.
+func drawHost(r *rand.Rand, kind string, seed uint64, index, attempt int) (*caseGen, Case) {
+	topos := GenTopologies()
+	cg := &caseGen{dice: dice{r}, topo: topos[r.IntN(len(topos))]}
+	cg.v6 = r.IntN(2) == 1
+	cg.genPacket()
+	c := Case{Kind: kind, Seed: seed, Index: index, Attempt: attempt, In: cg.in.Name, Packet: cg.pkt}
+	c.Spec.Topology = cg.topo
+	c.Spec.Sysctls = cg.genSysctls()
+	c.Spec.Routes, c.Spec.Rules = cg.genRouting()
+	return cg, c
 }
 
 // GenTopologies are the hosts the generator builds: each is built once
@@ -140,7 +149,7 @@ var (
 
 // caseGen is the state of one case being generated.
 type caseGen struct {
-	r    *rand.Rand
+	dice
 	topo Topology
 	v6   bool
 	in   Link
@@ -151,42 +160,27 @@ type caseGen struct {
 	note string
 }
 
-// pick returns an index chosen with the given weights.
-func (g *caseGen) pick(weights ...int) int {
-	sum := 0
-	for _, w := range weights {
-		sum += w
-	}
-	n := g.r.IntN(sum)
-	for i, w := range weights {
-		if n < w {
-			return i
-		}
-		n -= w
-	}
-	return len(weights) - 1
-}
-
-// chance is true with probability p.
-func (g *caseGen) chance(p float64) bool { return g.r.Float64() < p }
-
-func oneOf[T any](g *caseGen, xs []T) T { return xs[g.r.IntN(len(xs))] }
-
 // hostAddrs are the host's addresses of a family on l.
-func hostAddrs(l Link, v6 bool) []netip.Prefix {
+func hostAddrs(l Link, v6 bool) []netip.Prefix { return famAddrs(l.Addrs, v6) }
+
+// peersOf are the machines of a family behind l.
+func peersOf(l Link, v6 bool) []netip.Addr { return famPeers(l.Peers, v6) }
+
+// famAddrs are the addresses of the family among ps.
+func famAddrs(ps []netip.Prefix, v6 bool) []netip.Prefix {
 	var out []netip.Prefix
-	for _, a := range l.Addrs {
-		if a.Addr().Is6() == v6 {
-			out = append(out, a)
+	for _, p := range ps {
+		if p.Addr().Is6() == v6 {
+			out = append(out, p)
 		}
 	}
 	return out
 }
 
-// peersOf are the machines of a family behind l.
-func peersOf(l Link, v6 bool) []netip.Addr {
+// famPeers are the addresses of the family among as.
+func famPeers(as []netip.Addr, v6 bool) []netip.Addr {
 	var out []netip.Addr
-	for _, a := range l.Peers {
+	for _, a := range as {
 		if a.Is6() == v6 {
 			out = append(out, a)
 		}
@@ -207,15 +201,7 @@ func (g *caseGen) otherLinks() []Link {
 // inPrefix returns an address inside p: one of a few small host numbers,
 // so that rules and routes drawn around one address often meet another.
 func (g *caseGen) inPrefix(p netip.Prefix) netip.Addr {
-	a := p.Masked().Addr()
-	n := oneOf(g, []int{1, 2, 5, 10, 77, 200})
-	for range n {
-		a = a.Next()
-	}
-	if !p.Contains(a) {
-		return p.Masked().Addr().Next()
-	}
-	return a
+	return addrNear(g, p, []int{1, 2, 5, 10, 77, 200})
 }
 
 func (g *caseGen) remotes(v6 bool) []netip.Prefix {

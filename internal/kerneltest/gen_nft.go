@@ -46,14 +46,7 @@ const nftStream = 0x6e6674 << 40
 // previous attempt).
 func (g GenNFT) Case(index, attempt int) Case {
 	r := rand.New(rand.NewPCG(g.Seed, nftStream|uint64(index)<<10|uint64(attempt)))
-	topos := GenTopologies()
-	cg := &caseGen{r: r, topo: topos[r.IntN(len(topos))]}
-	cg.v6 = r.IntN(2) == 1
-	cg.genPacket()
-	c := Case{Kind: "nft", Seed: g.Seed, Index: index, Attempt: attempt, In: cg.in.Name, Packet: cg.pkt}
-	c.Spec.Topology = cg.topo
-	c.Spec.Sysctls = cg.genSysctls()
-	c.Spec.Routes, c.Spec.Rules = cg.genRouting()
+	cg, c := drawHost(r, "nft", g.Seed, index, attempt)
 	note := cg.note
 	if cg.chance(0.33) {
 		// A mixed host: an iptables-nft ruleset of the packet's family

@@ -39,17 +39,7 @@ func (l *Lab) Inject(ctx context.Context, in string, p packet.Packet) (Observati
 	if ll == nil {
 		return obs, fmt.Errorf("kerneltest: no link %q in %s", in, l.topo.Host)
 	}
-	if err := p.Validate(); err != nil {
-		return obs, err
-	}
-	if err := checkDocAddr("source", p.Src); err != nil {
-		return obs, err
-	}
-	if err := checkDocAddr("destination", p.Dst); err != nil {
-		return obs, err
-	}
-	nonce := newNonce()
-	frame, err := buildFrame(ll.peerMAC, frameDst(ll, p), p, nonce)
+	frame, nonce, err := injectFrame(ll, p)
 	if err != nil {
 		return obs, err
 	}
@@ -132,6 +122,27 @@ func (l *Lab) Inject(ctx context.Context, in string, p packet.Packet) (Observati
 	obs.Counters = counterDeltas(parseSaveCounters(fam, before), cs)
 	l.observe(&obs, ll, nonce, events, captured, drops, cs)
 	return obs, nil
+}
+
+// injectFrame checks p (a valid packet between documentation addresses)
+// and builds the frame that sends it from ll's peer, marked with a new
+// nonce (frame.go) by which its trace events and captures are told apart.
+func injectFrame(ll *labLink, p packet.Packet) (frame, nonce []byte, err error) {
+	if err := p.Validate(); err != nil {
+		return nil, nil, err
+	}
+	if err := checkDocAddr("source", p.Src); err != nil {
+		return nil, nil, err
+	}
+	if err := checkDocAddr("destination", p.Dst); err != nil {
+		return nil, nil, err
+	}
+	nonce = newNonce()
+	frame, err = buildFrame(ll.peerMAC, frameDst(ll, p), p, nonce)
+	if err != nil {
+		return nil, nil, err
+	}
+	return frame, nonce, nil
 }
 
 // frameDst is the destination MAC of the frame carrying p on ll: the

@@ -1,7 +1,6 @@
 package kerneltest
 
 import (
-	"context"
 	"testing"
 
 	"farend/internal/packet"
@@ -122,25 +121,11 @@ func TestMultiHostDirected(t *testing.T) {
 		t.Run(d.name, func(t *testing.T) {
 			c := d.c
 			c.Note = d.name
-			lab := pool.lab(t, c.Topology)
-			if err := lab.Apply(context.Background(), c.Configs); err != nil {
-				t.Fatalf("apply: %v", err)
-			}
-			res, err := runMultiCase(pool, c, snap, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
+			res := replayMulti(t, pool, c, snap)
 			if res.obs.Fate != d.fate || res.obs.Host != d.host {
 				t.Fatalf("the kernel: %s on %s, want %s on %s\n%s", res.obs.Fate, res.obs.Host, d.fate, d.host, res.obs)
 			}
-			switch {
-			case res.diff != "" && d.farendBug != "":
-				t.Logf("known farend bug (%s):\n%s", d.farendBug, res.diff)
-			case res.diff != "":
-				reportMulti(t, c, res, false)
-			case d.farendBug != "":
-				t.Errorf("farend now agrees with the kernel: remove the farendBug mark (%s)", d.farendBug)
-			}
+			checkFarend(t, c, res, d.farendBug, "remove the farendBug mark")
 		})
 	}
 }

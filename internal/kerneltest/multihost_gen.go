@@ -138,7 +138,7 @@ type MultiGen struct {
 
 // mgen is the state of one multi-host case being generated.
 type mgen struct {
-	r    *rand.Rand
+	dice
 	topo MultiTopology
 	v6   bool
 	pkt  packet.Packet
@@ -149,25 +149,6 @@ type mgen struct {
 	calm bool
 }
 
-func (g *mgen) pick(weights ...int) int {
-	sum := 0
-	for _, w := range weights {
-		sum += w
-	}
-	n := g.r.IntN(sum)
-	for i, w := range weights {
-		if n < w {
-			return i
-		}
-		n -= w
-	}
-	return len(weights) - 1
-}
-
-func (g *mgen) chance(p float64) bool { return g.r.Float64() < p }
-
-func mOneOf[T any](g *mgen, xs []T) T { return xs[g.r.IntN(len(xs))] }
-
 func (g *mgen) fam(v4, v6 netip.Prefix) netip.Prefix {
 	if g.v6 {
 		return v6
@@ -177,14 +158,7 @@ func (g *mgen) fam(v4, v6 netip.Prefix) netip.Prefix {
 
 // addrIn is an address inside p: one of a few small host numbers.
 func (g *mgen) addrIn(p netip.Prefix) netip.Addr {
-	a := p.Masked().Addr()
-	for range mOneOf(g, []int{1, 2, 5, 10, 77}) {
-		a = a.Next()
-	}
-	if !p.Contains(a) {
-		return p.Masked().Addr().Next()
-	}
-	return a
+	return addrNear(g, p, []int{1, 2, 5, 10, 77})
 }
 
 // Case returns case index of the generator's seed; attempt > 0 makes
@@ -192,7 +166,7 @@ func (g *mgen) addrIn(p netip.Prefix) netip.Addr {
 func (gen MultiGen) Case(index, attempt int) MultiCase {
 	r := rand.New(rand.NewPCG(gen.Seed^0x6d756c7469, uint64(index)<<10|uint64(attempt)))
 	topos := MultiTopologies()
-	g := &mgen{r: r, topo: topos[r.IntN(len(topos))]}
+	g := &mgen{dice: dice{r}, topo: topos[r.IntN(len(topos))]}
 	g.v6 = r.IntN(2) == 1
 	c := MultiCase{Seed: gen.Seed, Index: index, Attempt: attempt, Topology: g.topo}
 	c.In = g.topo.Hosts[0].Links[0].Name
@@ -205,27 +179,6 @@ func (gen MultiGen) Case(index, attempt int) MultiCase {
 	return c
 }
 
-// famAddrs are the addresses of the family among ps.
-func famAddrs(ps []netip.Prefix, v6 bool) []netip.Prefix {
-	var out []netip.Prefix
-	for _, p := range ps {
-		if p.Addr().Is6() == v6 {
-			out = append(out, p)
-		}
-	}
-	return out
-}
-
-func famPeers(as []netip.Addr, v6 bool) []netip.Addr {
-	var out []netip.Addr
-	for _, a := range as {
-		if a.Is6() == v6 {
-			out = append(out, a)
-		}
-	}
-	return out
-}
-
 // hostAddr is an address of the family of host i: on a link or on lo.
 func (g *mgen) hostAddr(i int) netip.Addr {
 	h := g.topo.Hosts[i]
@@ -234,7 +187,7 @@ func (g *mgen) hostAddr(i int) netip.Addr {
 	for _, l := range h.Links {
 		all = append(all, famAddrs(l.Addrs, g.v6)...)
 	}
-	return mOneOf(g, all).Addr()
+	return oneOf(g, all).Addr()
 }
 
 func (g *mgen) lastHost() int { return len(g.topo.Hosts) - 1 }
@@ -274,7 +227,7 @@ func (g *mgen) side(i, dir int) (l *ChainLink, gw netip.Addr) {
 	if (dir < 0 && i == 0) || (dir > 0 && i == g.lastHost()) {
 		if l = g.edgeOf(i); l != nil {
 			if ps := famPeers(l.Peers, g.v6); len(ps) > 0 {
-				return l, mOneOf(g, ps)
+				return l, oneOf(g, ps)
 			}
 		}
 	}
@@ -319,7 +272,7 @@ func (g *mgen) genPacket() {
 	case 0:
 		p.Src, srcWhy = g.addrIn(near), "near network"
 	case 1:
-		p.Src, srcWhy = mOneOf(g, famPeers(edge1.Peers, g.v6)), "h1's edge peer"
+		p.Src, srcWhy = oneOf(g, famPeers(edge1.Peers, g.v6)), "h1's edge peer"
 	case 2:
 		p.Src, srcWhy = g.addrIn(none), "unrouted"
 	case 3:
@@ -335,13 +288,13 @@ func (g *mgen) genPacket() {
 	case 0:
 		p.Dst, dstWhy = g.addrIn(far), "far network"
 	case 1:
-		p.Dst, dstWhy = mOneOf(g, famPeers(g.edgeOf(last).Peers, g.v6)), "last host's edge peer"
+		p.Dst, dstWhy = oneOf(g, famPeers(g.edgeOf(last).Peers, g.v6)), "last host's edge peer"
 	case 2:
 		i := g.laterHost()
 		p.Dst, dstWhy = famAddrs(g.topo.Hosts[i].Loopback, g.v6)[0].Addr(), g.topo.Hosts[i].Name+"'s lo address"
 	case 3:
 		i := g.laterHost()
-		l := mOneOf(g, g.topo.Hosts[i].Links)
+		l := oneOf(g, g.topo.Hosts[i].Links)
 		p.Dst, dstWhy = famAddrs(l.Addrs, g.v6)[0].Addr(), g.topo.Hosts[i].Name+"'s "+l.Name+" address"
 	case 4:
 		p.Dst, dstWhy = g.addrIn(near), "near network (back out)"
@@ -374,8 +327,8 @@ func (g *mgen) genPacket() {
 		}
 	}
 	if p.HasPorts() {
-		p.SPort = mOneOf(g, []uint16{40000, 40000, 1024, 5353})
-		p.DPort = mOneOf(g, []uint16{22, 53, 80, 80, 443, 8080})
+		p.SPort = oneOf(g, []uint16{40000, 40000, 1024, 5353})
+		p.DPort = oneOf(g, []uint16{22, 53, 80, 80, 443, 8080})
 	}
 	p.TTL = 64
 	if g.chance(0.15) {
@@ -426,7 +379,7 @@ func (g *mgen) dirOf(i int, p netip.Prefix) int {
 // route draws a route to dst on host i in table, toward dir (0: either).
 func (g *mgen) route(i int, dst netip.Prefix, table, dir int) (Route, string) {
 	if dir == 0 {
-		dir = mOneOf(g, []int{-1, 1})
+		dir = oneOf(g, []int{-1, 1})
 	}
 	r := Route{Dst: dst.Masked(), Table: table}
 	for range 4 {
@@ -520,13 +473,13 @@ func (g *mgen) genHost(i int) Config {
 		}
 		set("net.ipv4.conf.all.rp_filter", rpf)
 		if in != nil && !g.calm && g.chance(0.3) {
-			set("net.ipv4.conf."+in.Name+".rp_filter", mOneOf(g, []string{"0", "1", "2"}))
+			set("net.ipv4.conf."+in.Name+".rp_filter", oneOf(g, []string{"0", "1", "2"}))
 		}
 		if g.chance(0.05) {
 			set("net.ipv4.conf.all.accept_local", "1")
 		}
 		if g.chance(0.1) {
-			set("net.ipv4.conf.all.arp_ignore", mOneOf(g, []string{"1", "2"}))
+			set("net.ipv4.conf.all.arp_ignore", oneOf(g, []string{"1", "2"}))
 		}
 	}
 
@@ -571,7 +524,7 @@ func (g *mgen) genHost(i int) Config {
 		add(g.fam(loNet4, loNet6), 0, 0)
 	}
 	if g.chance(0.4) {
-		add(netip.PrefixFrom(g.fam(nearNet4, nearNet6).Addr(), 0), 0, mOneOf(g, []int{1, 1, -1}))
+		add(netip.PrefixFrom(g.fam(nearNet4, nearNet6).Addr(), 0), 0, oneOf(g, []int{1, 1, -1}))
 	}
 	if g.calm {
 		g.note = append(g.note, h.Name+" (calm): "+strings.Join(why, ", "))
@@ -590,9 +543,9 @@ func (g *mgen) genHost(i int) Config {
 			if g.chance(0.3) {
 				base = g.pkt.Src
 			}
-			bits := mOneOf(g, []int{base.BitLen(), 24, 16})
+			bits := oneOf(g, []int{base.BitLen(), 24, 16})
 			if g.v6 {
-				bits = mOneOf(g, []int{128, 64, 48})
+				bits = oneOf(g, []int{128, 64, 48})
 			}
 			p, _ := base.Prefix(bits)
 			if g.chance(0.2) {
@@ -603,7 +556,7 @@ func (g *mgen) genHost(i int) Config {
 		r := Rule{V6: g.v6, Priority: 1000, Table: 100}
 		switch g.pick(4, 2, 2, 2) {
 		case 0:
-			b := g.pkt.Src.BitLen() - mOneOf(g, []int{0, 8, 16})
+			b := g.pkt.Src.BitLen() - oneOf(g, []int{0, 8, 16})
 			r.From, _ = g.pkt.Src.Prefix(b)
 		case 1:
 			r.To, _ = g.pkt.Dst.Prefix(g.pkt.Dst.BitLen())
@@ -612,11 +565,11 @@ func (g *mgen) genHost(i int) Config {
 				r.IIF = in.Name
 			}
 		case 3:
-			mark = mOneOf(g, multiMark)
+			mark = oneOf(g, multiMark)
 			r.FWMark = mark
 		}
 		if g.chance(0.15) {
-			r.Action = mOneOf(g, []string{"unreachable", "prohibit", "blackhole"})
+			r.Action = oneOf(g, []string{"unreachable", "prohibit", "blackhole"})
 		}
 		c.Rules = append(c.Rules, r)
 		why = append(why, "rule "+r.Args())
@@ -635,9 +588,9 @@ func (g *mgen) genHost(i int) Config {
 // prefixAround is a prefix holding a, or its neighbour of the same length
 // (a near miss).
 func (g *mgen) prefixAround(a netip.Addr) netip.Prefix {
-	bits := mOneOf(g, []int{32, 24, 16})
+	bits := oneOf(g, []int{32, 24, 16})
 	if a.Is6() {
-		bits = mOneOf(g, []int{128, 64, 48})
+		bits = oneOf(g, []int{128, 64, 48})
 	}
 	if g.chance(0.3) {
 		a = flipBit(a, bits-1)
@@ -665,7 +618,7 @@ func (g *mgen) genRuleset(i int, mark uint32) string {
 			fmt.Sprintf("-A %s -p ipv6-icmp -m icmp6 --icmpv6-type 136 -j ACCEPT", chain),
 		}
 	}
-	link := func() string { return mOneOf(g, h.Links).Name }
+	link := func() string { return oneOf(g, h.Links).Name }
 	match := func() string {
 		var m []string
 		if g.chance(0.35) {
@@ -682,15 +635,15 @@ func (g *mgen) genRuleset(i int, mark uint32) string {
 					proto = "udp"
 				}
 				if g.chance(0.2) {
-					proto = mOneOf(g, []string{"tcp", "udp"})
+					proto = oneOf(g, []string{"tcp", "udp"})
 				}
 				port := g.pkt.DPort
 				if g.chance(0.3) {
-					port = mOneOf(g, []uint16{22, 53, 80, 443})
+					port = oneOf(g, []uint16{22, 53, 80, 443})
 				}
 				m = append(m, fmt.Sprintf("-p %s -m %s --dport %d", proto, proto, port))
 			default:
-				m = append(m, "-p "+mOneOf(g, []string{"tcp", "udp", icmp}))
+				m = append(m, "-p "+oneOf(g, []string{"tcp", "udp", icmp}))
 			}
 		}
 		if g.chance(0.2) {
@@ -722,7 +675,7 @@ func (g *mgen) genRuleset(i int, mark uint32) string {
 	}
 	if mark != 0 || g.chance(0.08) {
 		if mark == 0 {
-			mark = mOneOf(g, multiMark)
+			mark = oneOf(g, multiMark)
 		}
 		fmt.Fprintf(&b, "*mangle\n:PREROUTING ACCEPT [0:0]\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n:POSTROUTING ACCEPT [0:0]\n")
 		fmt.Fprintf(&b, "%s\n", strings.TrimSpace(fmt.Sprintf("-A PREROUTING %s -j MARK --set-xmark 0x%x/0xffffffff", match(), mark)))

@@ -282,17 +282,7 @@ func (m *MultiLab) Inject(ctx context.Context, in string, p packet.Packet) (Mult
 			return obs, fmt.Errorf("kerneltest: Inject before Apply")
 		}
 	}
-	if err := p.Validate(); err != nil {
-		return obs, err
-	}
-	if err := checkDocAddr("source", p.Src); err != nil {
-		return obs, err
-	}
-	if err := checkDocAddr("destination", p.Dst); err != nil {
-		return obs, err
-	}
-	nonce := newNonce()
-	frame, err := buildFrame(ll.peerMAC, frameDst(ll, p), p, nonce)
+	frame, nonce, err := injectFrame(ll, p)
 	if err != nil {
 		return obs, err
 	}
@@ -597,12 +587,7 @@ func (o MultiObservation) String() string {
 			b.WriteString(" (edge)")
 		}
 	}
-	if o.NextHop.IsValid() {
-		fmt.Fprintf(&b, " to %s", o.NextHop)
-	}
-	if o.DropReason != "" {
-		fmt.Fprintf(&b, " reason %s at %s", o.DropReason, o.DropLocation)
-	}
+	writeNextHopDrop(&b, o.NextHop, o.DropReason, o.DropLocation)
 	if o.Looped {
 		fmt.Fprintf(&b, " (looped: %d hops)", len(o.Visits))
 	}

@@ -3,16 +3,10 @@ package kerneltest
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
-	"sort"
-	"strconv"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -25,19 +19,6 @@ const defaultMultiSeed = 20260301
 // multiRegressionsDir holds the multi-host cases that once made farend and
 // the kernels disagree; TestMultiHostRegressions replays them.
 const multiRegressionsDir = "testdata/multihost-regressions"
-
-func multiEnvInt(t *testing.T, key string, def int) int {
-	t.Helper()
-	v := os.Getenv(key)
-	if v == "" {
-		return def
-	}
-	n, err := strconv.Atoi(v)
-	if err != nil || n < 0 {
-		t.Fatalf("%s=%q: want a number >= 0", key, v)
-	}
-	return n
-}
 
 // multiPool builds one MultiLab per topology on demand and removes them
 // at the end of the test.
@@ -89,101 +70,50 @@ func (p *multiPool) lab(t testing.TB, topo MultiTopology) *MultiLab {
 // disagreements to report before stopping (default 10).
 func TestMultiHostDifferential(t *testing.T) {
 	Require(t)
-	seed := uint64(multiEnvInt(t, "FAREND_MULTI_SEED", defaultMultiSeed))
-	n := multiEnvInt(t, "FAREND_MULTI_CASES", 100)
-	first, last := 0, n
-	if os.Getenv("FAREND_MULTI_CASE") != "" {
-		first = multiEnvInt(t, "FAREND_MULTI_CASE", 0)
-		last = first + 1
-	}
-	maxFail := multiEnvInt(t, "FAREND_MULTI_MAXFAIL", 10)
-	workers := max(1, min(multiEnvInt(t, "FAREND_MULTI_WORKERS", 1), last-first))
+	seed := uint64(envInt(t, "FAREND_MULTI_SEED", defaultMultiSeed))
+	n := envInt(t, "FAREND_MULTI_CASES", 100)
 	gen := MultiGen{Seed: seed}
 	verbose := os.Getenv("FAREND_MULTI_VERBOSE") != ""
-	start := time.Now()
-
-	next := make(chan int)
-	var stop atomic.Bool
-	var failures atomic.Int64
-	var wg sync.WaitGroup
-	stats := make([]*multiStats, workers)
-	for w := range workers {
+	runCases(t, diffKnobs{prefix: "FAREND_MULTI", workers: 1}, seed, n, newMultiStats, func(st *multiStats) func(int) (bool, error) {
 		pool := newMultiPool(t)
 		for _, topo := range MultiTopologies() {
 			pool.lab(t, topo)
 		}
 		snap := t.TempDir()
-		st := newMultiStats()
-		stats[w] = st
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				if stop.Load() {
-					continue
-				}
-				c, err := applyMultiCase(t, pool, gen, i, st)
-				if err == nil {
-					var res multiResult
-					res, err = runMultiCase(pool, c, snap, st)
-					if verbose {
-						t.Logf("case %s: %s | farend %s on %s", c.Name(), oneLine(res.obs), res.tr.Disposition, lastHop(res.tr))
-					}
-					if err == nil && res.diff == "" {
-						st.agree++
-						continue
-					}
-					if err == nil {
-						reportMulti(t, c, res, true)
-						st.disagree++
-						if failures.Add(1) >= int64(maxFail) {
-							t.Errorf("stopping after %d disagreements (FAREND_MULTI_MAXFAIL)", maxFail)
-							stop.Store(true)
-						}
-						continue
-					}
-				}
-				t.Errorf("case %d of seed %d: %v", i, seed, err)
-				stop.Store(true)
+		return func(i int) (bool, error) {
+			c, err := applyMultiCase(t, pool, gen, i, st)
+			if err != nil {
+				return false, err
 			}
-		}()
-	}
-	for i := first; i < last; i++ {
-		next <- i
-	}
-	close(next)
-	wg.Wait()
-	st := newMultiStats()
-	for _, s := range stats {
-		st.add(s)
-	}
-	st.wall = time.Since(start)
-	t.Logf("seed %d, %d workers: %s", seed, workers, st)
+			res, err := runMultiCase(pool, c, snap, st)
+			if verbose {
+				t.Logf("case %s: %s | farend %s on %s", c.Name(), oneLine(res.obs), res.tr.Disposition, lastHop(res.tr))
+			}
+			if err != nil || res.diff == "" {
+				return false, err
+			}
+			reportMulti(t, c, res, true)
+			return true, nil
+		}
+	})
 }
 
 // applyMultiCase draws case i and applies it, drawing it again while the
 // kernel refuses it.
 func applyMultiCase(t *testing.T, pool *multiPool, gen MultiGen, i int, st *multiStats) (MultiCase, error) {
-	for attempt := 0; ; attempt++ {
-		c := gen.Case(i, attempt)
-		lab, ok := pool.labs[c.Topology.Key()]
-		if !ok {
-			return c, fmt.Errorf("no lab for topology %s", c.Topology.Name)
-		}
-		t0 := time.Now()
-		err := lab.Apply(context.Background(), c.Configs)
-		st.apply += time.Since(t0)
-		if err == nil {
-			return c, nil
-		}
-		st.refusals++
-		if st.refusals <= 3 {
-			t.Logf("case %s attempt %d refused: %v", c.Name(), attempt, strings.Join(strings.SplitN(err.Error(), "\n", 5)[:min(4, len(strings.SplitN(err.Error(), "\n", 5)))], " | "))
-		}
-		if attempt >= 20 {
-			return c, fmt.Errorf("the kernel refused 20 versions of case %s in a row; last: %w", c.Name(), err)
-		}
-	}
+	return applyDrawn(&st.runStats, func(attempt int) MultiCase { return gen.Case(i, attempt) },
+		func(c MultiCase) (error, error) {
+			lab, ok := pool.labs[c.Topology.Key()]
+			if !ok {
+				return nil, fmt.Errorf("no lab for topology %s", c.Topology.Name)
+			}
+			return lab.Apply(context.Background(), c.Configs), nil
+		},
+		func(c MultiCase, attempt int, err error) {
+			if st.refusals <= 3 {
+				t.Logf("case %s attempt %d refused: %v", c.Name(), attempt, firstLines(err.Error(), 4))
+			}
+		})
 }
 
 // multiResult is what one case gave.
@@ -248,137 +178,85 @@ func reportMulti(t *testing.T, c MultiCase, res multiResult, save bool) {
 	}
 	var tb bytes.Buffer
 	trace.WriteText(&tb, res.tr)
-	fmt.Fprintf(&b, "farend:\n%s\n", multiIndent(tb.String(), "  "))
+	fmt.Fprintf(&b, "farend:\n%s\n", indent(tb.String(), "  "))
 	for i, h := range c.Topology.Hosts {
-		fmt.Fprintf(&b, "configuration of %s:\n%s", h.Name, multiIndent(multiConfigText(c.Configs[i]), "  "))
+		fmt.Fprintf(&b, "configuration of %s:\n%s", h.Name, indent(configText(c.Configs[i], true), "  "))
 	}
-	keep, err := os.MkdirTemp("", "farend-multi-"+c.Name()+"-")
-	if err == nil {
-		err = os.CopyFS(keep, os.DirFS(res.snap))
-	}
-	if err == nil {
-		fmt.Fprintf(&b, "snapshot kept in %s; ask farend again with:\n  go run ./cmd/farend %s\n", keep, strings.Join(FarendNetworkArgs(keep, c.From(), c.In, c.Packet), " "))
-	}
+	keepSnapshot(&b, "farend-multi-"+c.Name()+"-", res.snap, func(keep string) []string {
+		return FarendNetworkArgs(keep, c.From(), c.In, c.Packet)
+	})
 	if save {
-		if p, err := saveMultiRegression(c); err != nil {
-			fmt.Fprintf(&b, "could not save the case: %v\n", err)
-		} else {
-			fmt.Fprintf(&b, "case saved as %s (TestMultiHostRegressions replays it)\n", p)
-		}
-		fmt.Fprintf(&b, "run this case alone:\n  FAREND_MULTI_SEED=%d FAREND_MULTI_CASE=%d go test ./internal/kerneltest -run 'TestMultiHostDifferential$' -v\n", c.Seed, c.Index)
+		saveDisagreement(&b, func() (string, error) { return saveMultiRegression(c) }, "TestMultiHostRegressions", "FAREND_MULTI", c.Seed, c.Index, "TestMultiHostDifferential")
 	}
 	t.Error(b.String())
 }
 
-func multiIndent(s, pre string) string {
-	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
-	return pre + strings.Join(lines, "\n"+pre) + "\n"
-}
-
-// multiConfigText prints a Config as the commands that would make it.
-func multiConfigText(c Config) string {
-	var b strings.Builder
-	for _, s := range c.Sysctls {
-		fmt.Fprintf(&b, "sysctl -w %s=%s\n", s.Key, s.Value)
-	}
-	for _, r := range c.Routes {
-		fam := "ip"
-		if r.Is6() {
-			fam = "ip -6"
-		}
-		fmt.Fprintf(&b, "%s route add %s\n", fam, r.Args())
-	}
-	for _, r := range c.Rules {
-		fam := "ip"
-		if r.Is6() {
-			fam = "ip -6"
-		}
-		fmt.Fprintf(&b, "%s rule add %s\n", fam, r.Args())
-	}
-	if c.IPTables != "" {
-		fmt.Fprintf(&b, "iptables-restore <<EOF\n%sEOF\n", c.IPTables)
-	}
-	if c.IP6Tables != "" {
-		fmt.Fprintf(&b, "ip6tables-restore <<EOF\n%sEOF\n", c.IP6Tables)
-	}
-	return b.String()
-}
-
+// saveMultiRegression writes c as testdata/multihost-regressions/<name>.json.
 func saveMultiRegression(c MultiCase) (string, error) {
-	if err := os.MkdirAll(multiRegressionsDir, 0o755); err != nil {
-		return "", err
-	}
-	b, err := json.MarshalIndent(c, "", "  ")
-	if err != nil {
-		return "", err
-	}
-	p := filepath.Join(multiRegressionsDir, c.Name()+".json")
-	return p, os.WriteFile(p, append(b, '\n'), 0o644)
+	return saveCase(multiRegressionsDir, c.Name(), c)
 }
 
 // TestMultiHostRegressions replays every case saved under
 // testdata/multihost-regressions: each once made farend and the kernels
 // disagree, and must agree now.
 func TestMultiHostRegressions(t *testing.T) {
-	files, err := filepath.Glob(filepath.Join(multiRegressionsDir, "*.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	files := savedCases(t, multiRegressionsDir)
 	if len(files) == 0 {
-		t.Logf("no saved cases in %s", multiRegressionsDir)
 		return
 	}
 	pool := newMultiPool(t)
 	snap := t.TempDir()
-	sort.Strings(files)
 	for _, f := range files {
-		b, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var c MultiCase
-		if err := json.Unmarshal(b, &c); err != nil {
-			t.Fatalf("%s: %v", f, err)
-		}
-		t.Run(strings.TrimSuffix(filepath.Base(f), ".json"), func(t *testing.T) {
-			lab := pool.lab(t, c.Topology)
-			if err := lab.Apply(context.Background(), c.Configs); err != nil {
-				t.Fatalf("apply: %v", err)
-			}
-			res, err := runMultiCase(pool, c, snap, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			switch {
-			case res.diff != "" && c.FarendBug != "":
-				t.Logf("known farend bug (%s):\n%s", c.FarendBug, res.diff)
-			case res.diff != "":
-				reportMulti(t, c, res, false)
-			case c.FarendBug != "":
-				t.Errorf("farend now agrees with the kernel: remove farend_bug from %s (%s)", f, c.FarendBug)
-			}
+		name, c := loadCase[MultiCase](t, f)
+		t.Run(name, func(t *testing.T) {
+			res := replayMulti(t, pool, c, snap)
+			checkFarend(t, c, res, c.FarendBug, "remove farend_bug from "+f)
 		})
 	}
 }
 
-// multiStats counts what the cases did, for the log.
+// replayMulti applies a written or saved case on its lab and runs it.
+func replayMulti(t *testing.T, pool *multiPool, c MultiCase, snap string) multiResult {
+	t.Helper()
+	lab := pool.lab(t, c.Topology)
+	if err := lab.Apply(context.Background(), c.Configs); err != nil {
+		t.Fatalf("apply: %v", err)
+	}
+	res, err := runMultiCase(pool, c, snap, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
+// checkFarend fails t when farend disagrees with the kernel about c, but
+// for a known farend bug (bug, not ""), whose difference it logs; a known
+// bug farend no longer has fails t too (unmark says what to do then).
+func checkFarend(t *testing.T, c MultiCase, res multiResult, bug, unmark string) {
+	t.Helper()
+	switch {
+	case res.diff != "" && bug != "":
+		t.Logf("known farend bug (%s):\n%s", bug, res.diff)
+	case res.diff != "":
+		reportMulti(t, c, res, false)
+	case bug != "":
+		t.Errorf("farend now agrees with the kernel: %s (%s)", unmark, bug)
+	}
+}
+
+// multiStats counts what the multi-host cases did, for the log: runStats,
+// how many hosts the packets visited, the loops, and farend's
+// dispositions.
 type multiStats struct {
-	agree, disagree, refusals      int
-	apply, collect, farend, inject time.Duration
-	wall                           time.Duration
-	fates                          map[string]int
-	hops                           map[int]int
-	drops                          map[string]int
-	farendDisp                     map[string]int
-	targets                        map[string]int
-	looped, timedOut               int
+	runStats
+	hops       map[int]int
+	farendDisp map[string]int
+	looped     int
 }
 
 func newMultiStats() *multiStats {
-	return &multiStats{fates: map[string]int{}, hops: map[int]int{}, drops: map[string]int{}, farendDisp: map[string]int{}, targets: map[string]int{}}
+	return &multiStats{runStats: newRunStats(), hops: map[int]int{}, farendDisp: map[string]int{}}
 }
-
-var multiTargetWord = regexp.MustCompile(`-j (\S+)`)
 
 func (s *multiStats) count(obs MultiObservation, tr trace.Trace) {
 	fam := "/v4"
@@ -402,11 +280,7 @@ func (s *multiStats) count(obs MultiObservation, tr trace.Trace) {
 		s.timedOut++
 	}
 	if obs.Fate == MultiDropped {
-		why := obs.DropReason
-		if why == "" {
-			why = "unknown"
-		}
-		s.drops[why]++
+		s.countDrop(obs.DropReason)
 	}
 	s.farendDisp[string(tr.Disposition)]++
 	for _, v := range obs.Visits {
@@ -423,53 +297,22 @@ func (s *multiStats) count(obs MultiObservation, tr trace.Trace) {
 }
 
 func (s *multiStats) add(o *multiStats) {
-	s.agree += o.agree
-	s.disagree += o.disagree
-	s.refusals += o.refusals
-	s.apply += o.apply
-	s.collect += o.collect
-	s.farend += o.farend
-	s.inject += o.inject
+	s.addRun(&o.runStats)
 	s.looped += o.looped
-	s.timedOut += o.timedOut
-	for k, v := range o.fates {
-		s.fates[k] += v
-	}
-	for k, v := range o.hops {
-		s.hops[k] += v
-	}
-	for k, v := range o.drops {
-		s.drops[k] += v
-	}
-	for k, v := range o.farendDisp {
-		s.farendDisp[k] += v
-	}
-	for k, v := range o.targets {
-		s.targets[k] += v
-	}
+	addCounts(s.hops, o.hops)
+	addCounts(s.farendDisp, o.farendDisp)
 }
 
 func (s *multiStats) String() string {
-	total := s.agree + s.disagree
 	var b strings.Builder
 	fmt.Fprintf(&b, "%d cases, %d agree, %d disagree; %d refused by the kernel and drawn again; wall %v",
-		total, s.agree, s.disagree, s.refusals, s.wall.Round(time.Millisecond))
-	if total > 0 {
-		per := func(d time.Duration) time.Duration { return (d / time.Duration(total)).Round(100 * time.Microsecond) }
-		fmt.Fprintf(&b, "\n  per case: apply %v, collect %v, farend %v, inject+observe %v", per(s.apply), per(s.collect), per(s.farend), per(s.inject))
-	}
+		s.agree+s.disagree, s.agree, s.disagree, s.refusals, s.wall.Round(time.Millisecond))
+	b.WriteString(s.perCase())
 	fmt.Fprintf(&b, "\n  kernel fates: %v; hosts visited: %v (5 = 5 or more); %d looped; drop reasons: %v; %d ended by silence",
 		s.fates, s.hops, s.looped, s.drops, s.timedOut)
 	fmt.Fprintf(&b, "\n  farend dispositions: %v", s.farendDisp)
-	keys := make([]string, 0, len(s.targets))
-	for k := range s.targets {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
 	b.WriteString("\n  matched in the kernels' traces:")
-	for _, k := range keys {
-		fmt.Fprintf(&b, " [%s]=%d", k, s.targets[k])
-	}
+	b.WriteString(s.targetCounts(" [%s]=%d"))
 	return b.String()
 }
 

@@ -103,12 +103,7 @@ func (o Observation) String() string {
 	if o.OutInterface != "" {
 		fmt.Fprintf(&b, " out %s", o.OutInterface)
 	}
-	if o.NextHop.IsValid() {
-		fmt.Fprintf(&b, " to %s", o.NextHop)
-	}
-	if o.DropReason != "" {
-		fmt.Fprintf(&b, " reason %s at %s", o.DropReason, o.DropLocation)
-	}
+	writeNextHopDrop(&b, o.NextHop, o.DropReason, o.DropLocation)
 	if o.TimedOut {
 		b.WriteString(" (timed out)")
 	}
@@ -151,4 +146,15 @@ func (o Observation) Path() []string {
 		}
 	}
 	return out
+}
+
+// writeNextHopDrop goes on with an observation's fate line: the
+// neighbour the frame went to, and the kernel's drop reason.
+func writeNextHopDrop(b *strings.Builder, nextHop netip.Addr, reason, location string) {
+	if nextHop.IsValid() {
+		fmt.Fprintf(b, " to %s", nextHop)
+	}
+	if reason != "" {
+		fmt.Fprintf(b, " reason %s at %s", reason, location)
+	}
 }
