@@ -5,6 +5,7 @@ import (
 	"io"
 	"strings"
 
+	"farend/internal/bgp"
 	"farend/internal/model"
 	"farend/internal/ospf"
 	"farend/internal/snapshot"
@@ -20,7 +21,7 @@ func routerRoutes(w io.Writer, s *snapshot.Snapshot, d *model.Device, vrf string
 		}
 		return usagef("%s has no VRF %q (it has: %s)", d.Name, vrf, strings.Join(names, ", "))
 	}
-	res := ospf.Compute(s.Devices)
+	res := bgp.Compute(s.Devices, ospf.Compute(s.Devices))
 	type famJSON struct {
 		Node   string          `json:"node"`
 		VRF    string          `json:"vrf"`
@@ -42,7 +43,7 @@ func routerRoutes(w io.Writer, s *snapshot.Snapshot, d *model.Device, vrf string
 	if asJSON {
 		return writeJSON(w, out)
 	}
-	fmt.Fprintln(w, "Codes: L - local, C - connected, S - static, O - OSPF, IA - OSPF inter area")
+	fmt.Fprintln(w, "Codes: L - local, C - connected, S - static, O - OSPF, IA - OSPF inter area, B - BGP")
 	fmt.Fprintln(w, "       N1 - OSPF NSSA external type 1, N2 - OSPF NSSA external type 2")
 	fmt.Fprintln(w, "       E1 - OSPF external type 1, E2 - OSPF external type 2")
 	for _, f := range out {
@@ -58,10 +59,32 @@ func routerRoutes(w io.Writer, s *snapshot.Snapshot, d *model.Device, vrf string
 			fmt.Fprintln(w, ribLine(r))
 		}
 	}
+	writeSessions(w, res, d, vrf)
 	if n := noteSummary(d); n != "" {
 		fmt.Fprintf(w, "\n%s\n", n)
 	}
 	return nil
+}
+
+// writeSessions lists the router's BGP sessions in the VRF: state, what
+// keeps one down, and what an Established one does not carry (RFC 8212
+// policy requirement ...).
+func writeSessions(w io.Writer, res *bgp.Result, d *model.Device, vrf string) {
+	sp := res.Speaker(d, vrf)
+	if sp == nil {
+		return
+	}
+	ss := res.SessionsOf(sp)
+	if len(ss) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "\nBGP sessions of %s:\n", d.Name)
+	for _, x := range ss {
+		fmt.Fprintf(w, "  %s: %s\n", x.Name(), x.State)
+		for _, why := range append(append([]string(nil), x.Why...), x.Notes...) {
+			fmt.Fprintf(w, "      %s\n", why)
+		}
+	}
 }
 
 // ribLine prints one route as IOS does.

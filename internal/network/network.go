@@ -11,6 +11,7 @@ import (
 	"net/netip"
 	"sort"
 
+	"farend/internal/bgp"
 	"farend/internal/model"
 	"farend/internal/ospf"
 	"farend/internal/sim"
@@ -24,7 +25,7 @@ type Network struct {
 	hosts   map[string]*sim.Host
 	// owners maps every interface address to the interfaces that hold it.
 	owners map[netip.Addr][]topology.Endpoint
-	ribs   *ospf.Result
+	ribs   *bgp.Result
 	devs   []*model.Device
 }
 
@@ -67,9 +68,9 @@ func IsHost(d *model.Device) bool {
 func (n *Network) Device(name string) *model.Device { return n.devices[name] }
 
 // rib returns the computed RIBs of the routers (once).
-func (n *Network) rib() *ospf.Result {
+func (n *Network) rib() *bgp.Result {
 	if n.ribs == nil {
-		n.ribs = ospf.Compute(n.devs)
+		n.ribs = bgp.Compute(n.devs, ospf.Compute(n.devs))
 	}
 	return n.ribs
 }

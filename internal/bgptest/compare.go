@@ -1,0 +1,259 @@
+package bgptest
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"farend/internal/bgp"
+	"farend/internal/ospf"
+	"farend/internal/snapshot"
+)
+
+// State is what one side shows: per router, sorted lines for its
+// sessions, best paths and installed BGP routes.
+type State struct {
+	Lines map[string][]string
+	// Ties lists the prefixes whose best path farend cannot know (arrival
+	// order); they are left out of the comparison.
+	Ties map[string]bool
+}
+
+// Diff lists the lines that differ, both sides.
+func Diff(want, got State) []string {
+	var out []string
+	names := map[string]bool{}
+	for n := range want.Lines {
+		names[n] = true
+	}
+	for n := range got.Lines {
+		names[n] = true
+	}
+	var ns []string
+	for n := range names {
+		ns = append(ns, n)
+	}
+	sort.Strings(ns)
+	for _, n := range ns {
+		w, g := set(want.Lines[n]), set(got.Lines[n])
+		for _, x := range want.Lines[n] {
+			if !g[x] {
+				out = append(out, fmt.Sprintf("%s: farend only: %s", n, x))
+			}
+		}
+		for _, x := range got.Lines[n] {
+			if !w[x] {
+				out = append(out, fmt.Sprintf("%s: FRR only:    %s", n, x))
+			}
+		}
+	}
+	return out
+}
+
+func set(xs []string) map[string]bool {
+	m := map[string]bool{}
+	for _, x := range xs {
+		m[x] = true
+	}
+	return m
+}
+
+// WriteSnapshot writes the configurations and each namespace's `ip -j
+// -d link show` as a farend snapshot under dir.
+func (l *Lab) WriteSnapshot(ctx context.Context, dir string) error {
+	if err := os.MkdirAll(filepath.Join(dir, "configs"), 0o755); err != nil {
+		return err
+	}
+	for _, r := range l.T.Routers {
+		if err := os.WriteFile(filepath.Join(dir, "configs", r.Name+".conf"), []byte(l.T.Config(r)), 0o644); err != nil {
+			return err
+		}
+		b, err := run(ctx, "ip", "-n", l.ns(r), "-j", "-d", "link", "show")
+		if err != nil {
+			return err
+		}
+		hd := filepath.Join(dir, "hosts", r.Name)
+		if err := os.MkdirAll(hd, 0o755); err != nil {
+			return err
+		}
+		if err := os.WriteFile(filepath.Join(hd, "ip-link.json"), b, 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func nhString(nhs []ospf.RIBNexthop) string {
+	var s []string
+	for _, n := range nhs {
+		s = append(s, n.Gateway.String()+"@"+n.Iface)
+	}
+	sort.Strings(s)
+	return strings.Join(s, ",")
+}
+
+// Predict loads the snapshot and returns farend's prediction.
+func Predict(dir string) (State, *bgp.Result, error) {
+	s, err := snapshot.Load(dir)
+	if err != nil {
+		return State{}, nil, err
+	}
+	igp := ospf.Compute(s.Devices)
+	res := bgp.Compute(s.Devices, igp)
+	st := State{Lines: map[string][]string{}, Ties: map[string]bool{}}
+	add := func(n, x string) { st.Lines[n] = append(st.Lines[n], x) }
+	for _, ses := range res.Sessions {
+		if ses.B == nil {
+			continue
+		}
+		state := "down"
+		if ses.State == bgp.Established {
+			state = "up"
+		}
+		add(ses.A.Dev.Name, fmt.Sprintf("session %s %s", ses.BAddr, state))
+		add(ses.B.Dev.Name, fmt.Sprintf("session %s %s", ses.AAddr, state))
+	}
+	for _, sp := range res.Speakers {
+		name := sp.Dev.Name
+		for p, e := range res.Tables[sp] {
+			if e.Best == nil {
+				continue
+			}
+			if e.Tie {
+				st.Ties[name+" "+p.String()] = true
+				continue
+			}
+			nh := "0.0.0.0"
+			if e.Best.NextHop.IsValid() {
+				nh = e.Best.NextHop.String()
+			}
+			add(name, fmt.Sprintf("best %s nh %s path [%s] lp %d med %d", p, nh, e.Best.ASPathString(), e.Best.LocalPref, e.Best.MED))
+		}
+		for _, r := range res.RIB(sp.Dev, "", false) {
+			if r.Code != "B" || st.Ties[name+" "+r.Prefix.String()] {
+				continue
+			}
+			add(name, fmt.Sprintf("rib %s %d/%d via %s", r.Prefix, r.Distance, r.Metric, nhString(r.Nexthops)))
+		}
+	}
+	for n := range st.Lines {
+		sort.Strings(st.Lines[n])
+	}
+	return st, res, nil
+}
+
+// Observe reads every router's sessions, best paths and selected BGP
+// routes from FRR.
+func (l *Lab) Observe(ctx context.Context, want State) (State, error) {
+	st := State{Lines: map[string][]string{}}
+	for _, r := range l.T.Routers {
+		var lines []string
+		b, err := l.Vtysh(ctx, r, "show bgp ipv4 unicast summary json")
+		if err != nil {
+			return st, err
+		}
+		var sum struct {
+			Peers map[string]struct {
+				State string `json:"state"`
+			} `json:"peers"`
+		}
+		if err := json.Unmarshal(b, &sum); err != nil {
+			return st, fmt.Errorf("bgptest: %s summary: %w: %s", r.Name, err, b)
+		}
+		for a, p := range sum.Peers {
+			s := "down"
+			if p.State == "Established" {
+				s = "up"
+			}
+			lines = append(lines, fmt.Sprintf("session %s %s", a, s))
+		}
+		b, err = l.Vtysh(ctx, r, "show ip bgp json")
+		if err != nil {
+			return st, err
+		}
+		var tbl struct {
+			Routes map[string][]struct {
+				Valid    bool   `json:"valid"`
+				Best     bool   `json:"bestpath"`
+				Path     string `json:"path"`
+				LocPrf   *int   `json:"locPrf"`
+				Metric   int    `json:"metric"`
+				Nexthops []struct {
+					IP string `json:"ip"`
+				} `json:"nexthops"`
+			} `json:"routes"`
+		}
+		if err := json.Unmarshal(b, &tbl); err != nil {
+			return st, fmt.Errorf("bgptest: %s show ip bgp json: %w", r.Name, err)
+		}
+		for p, ps := range tbl.Routes {
+			if want.Ties[r.Name+" "+p] {
+				continue
+			}
+			for _, x := range ps {
+				if !x.Best {
+					continue
+				}
+				nh := ""
+				if len(x.Nexthops) > 0 {
+					nh = x.Nexthops[0].IP
+				}
+				lp := 100
+				if x.LocPrf != nil {
+					lp = *x.LocPrf
+				}
+				lines = append(lines, fmt.Sprintf("best %s nh %s path [%s] lp %d med %d", p, nh, x.Path, lp, x.Metric))
+			}
+		}
+		b, err = l.Vtysh(ctx, r, "show ip route json")
+		if err != nil {
+			return st, err
+		}
+		var rib map[string][]struct {
+			Protocol string `json:"protocol"`
+			Selected bool   `json:"selected"`
+			Distance int    `json:"distance"`
+			Metric   int    `json:"metric"`
+			Nexthops []struct {
+				IP        string `json:"ip"`
+				Interface string `json:"interfaceName"`
+				Active    bool   `json:"active"`
+				Recursive bool   `json:"recursive"`
+				Direct    bool   `json:"directlyConnected"`
+			} `json:"nexthops"`
+		}
+		if err := json.Unmarshal(b, &rib); err != nil {
+			return st, fmt.Errorf("bgptest: %s show ip route json: %w", r.Name, err)
+		}
+		for p, rs := range rib {
+			if want.Ties[r.Name+" "+p] {
+				continue
+			}
+			for _, x := range rs {
+				if x.Protocol != "bgp" || !x.Selected {
+					continue
+				}
+				var nhs []string
+				for _, n := range x.Nexthops {
+					if n.Recursive || !n.Active {
+						continue
+					}
+					g := n.IP
+					if n.Direct || g == "" {
+						g = "direct"
+					}
+					nhs = append(nhs, g+"@"+n.Interface)
+				}
+				sort.Strings(nhs)
+				lines = append(lines, fmt.Sprintf("rib %s %d/%d via %s", p, x.Distance, x.Metric, strings.Join(nhs, ",")))
+			}
+		}
+		sort.Strings(lines)
+		st.Lines[r.Name] = lines
+	}
+	return st, nil
+}

@@ -1,0 +1,31 @@
+package cli
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// scenario07 is story 7 (../shared, beside the repository in CI).
+const scenario07 = "../../../shared/scenarios/07-private-as-peering"
+
+// TestRoutesBGP prints story 7's routers: in broken/ peer-a has no BGP
+// route and its session says why (FRR 8.4's ebgp-requires-policy), in
+// fixed/ the B routes of the scenario's README.
+func TestRoutesBGP(t *testing.T) {
+	broken := run(t, "routes", filepath.Join(scenario07, "broken"), "peer-a")
+	for _, want := range []string{"B - BGP", "BGP sessions of peer-a:", "Established", "ebgp-requires-policy"} {
+		if !strings.Contains(broken, want) {
+			t.Errorf("broken peer-a lacks %q:\n%s", want, broken)
+		}
+	}
+	if strings.Contains(broken, "\nB ") {
+		t.Errorf("broken peer-a has BGP routes:\n%s", broken)
+	}
+	golden(t, "routes-07-broken-peer-a", broken)
+	fixed := run(t, "routes", filepath.Join(scenario07, "fixed"), "peer-b")
+	if !strings.Contains(fixed, "B        198.51.100.0/24 [20/0]") {
+		t.Errorf("fixed peer-b lacks the B route to 198.51.100.0/24:\n%s", fixed)
+	}
+	golden(t, "routes-07-fixed-peer-b", fixed)
+}
