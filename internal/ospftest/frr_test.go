@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -15,6 +16,7 @@ import (
 // and every OSPF route. FAREND_OSPF_SEED sets the first seed (default: a
 // fixed one, so CI runs are repeatable; each seed is printed), and
 // FAREND_OSPF_PARALLEL how many topologies run at once (default 3).
+// FAREND_OSPF_SEEDS, a comma-separated list, runs exactly those seeds.
 // Without root or FRR the test is skipped, except under CI=true, where it
 // fails.
 func TestFRRDifferential(t *testing.T) {
@@ -46,13 +48,27 @@ func TestFRRDifferential(t *testing.T) {
 			os.RemoveAll(base)
 		}
 	}()
+	seeds := make([]int64, n)
+	for i := range seeds {
+		seeds[i] = first + int64(i)
+	}
+	if v := os.Getenv("FAREND_OSPF_SEEDS"); v != "" {
+		seeds = nil
+		for _, x := range strings.Split(v, ",") {
+			s, err := strconv.ParseInt(strings.TrimSpace(x), 10, 64)
+			if err != nil {
+				t.Fatalf("FAREND_OSPF_SEEDS: %v", err)
+			}
+			seeds = append(seeds, s)
+		}
+		n = len(seeds)
+	}
 	start := time.Now()
 	sem := make(chan struct{}, par)
 	var mu sync.Mutex
 	var wg sync.WaitGroup
 	agreed, lines := 0, 0
-	for i := 0; i < n; i++ {
-		seed := first + int64(i)
+	for _, seed := range seeds {
 		wg.Add(1)
 		sem <- struct{}{}
 		go func() {

@@ -27,8 +27,9 @@ type Topology struct {
 	Links   []*Link
 	// Areas are the non-backbone areas with their types.
 	Areas []Area
-	// V3Flat puts every OSPFv3 interface in area 0 (see flat).
-	V3Flat bool
+	// V3Fold are the non-backbone areas whose OSPFv3 interfaces go in
+	// area 0 (see foldV3).
+	V3Fold map[int]bool
 }
 
 // Area is a non-backbone area's configuration.
@@ -196,7 +197,7 @@ func Generate(seed int64) *Topology {
 		}
 		t.Links = append(t.Links, l)
 	}
-	t.V3Flat = flat(t)
+	t.V3Fold = foldV3(t)
 	static := 0
 	for _, r := range t.Routers {
 		if rng.Intn(10) < 4 {
@@ -231,46 +232,69 @@ func Generate(seed int64) *Topology {
 	return t
 }
 
-// flat reports whether OSPFv3 must stay in one area. FRR 8.4 ospf6d gives
-// different results from run to run when a destination is reachable
-// through two areas at one router: an ABR re-announces summaries of every
-// area (no backbone-only rule), and of two paths to an ASBR the one it
-// processes last decides whether its inter-area-router LSA is kept or
-// deleted (ospf6d/ospf6_abr.c ospf6_abr_originate_summary_to_area: "This
-// is the secondary path to the ASBR, ignore" deletes the summary). So
-// OSPFv3 keeps the areas only when each non-backbone area has a single
-// border router and no router joins two non-backbone areas; otherwise all
-// OSPFv3 interfaces go in area 0. OSPFv2 always keeps them.
-func flat(t *Topology) bool {
-	abrs := map[int]int{}
-	for _, r := range t.Routers {
-		areas := map[int]bool{r.Home: true}
-		for _, f := range r.Ifaces {
-			areas[f.Link.Area] = true
+// foldV3 returns the non-backbone areas whose OSPFv3 interfaces go in
+// area 0. FRR 8.4 ospf6d gives different results from run to run when a
+// destination is reachable through two areas at one router: an ABR
+// re-announces summaries of every area (no backbone-only rule), and of
+// two paths to an ASBR the one it processes last decides whether its
+// inter-area-router LSA is kept or deleted (ospf6d/ospf6_abr.c
+// ospf6_abr_originate_summary_to_area: "This is the secondary path to the
+// ASBR, ignore" deletes the summary); likewise an ABR re-announces
+// another ABR's stub default into the backbone, and processing it deletes
+// its own default from a no-summary area, in an order that changes from
+// run to run. So OSPFv3 keeps a non-backbone area only when it has a
+// single border router and that router is in no other non-backbone area;
+// the other areas are folded into area 0, one at a time (a router in two
+// non-backbone areas loses the higher one, an area with several border
+// routers goes whole) until the rest qualify. OSPFv2 always keeps them.
+func foldV3(t *Topology) map[int]bool {
+	fold := map[int]bool{}
+	v3 := func(a int) int {
+		if fold[a] {
+			return 0
 		}
-		nonBB := 0
-		for a := range areas {
-			if a != 0 {
-				nonBB++
+		return a
+	}
+	for {
+		abrs := map[int]int{}
+		worst := 0
+		for _, r := range t.Routers {
+			areas := map[int]bool{v3(r.Home): true}
+			for _, f := range r.Ifaces {
+				areas[v3(f.Link.Area)] = true
 			}
-		}
-		if nonBB > 1 {
-			return true
-		}
-		if len(areas) > 1 {
+			top := 0
+			nonBB := 0
 			for a := range areas {
 				if a != 0 {
-					abrs[a]++
+					nonBB++
+					top = max(top, a)
+				}
+			}
+			if nonBB > 1 {
+				worst = top
+				break
+			}
+			if len(areas) > 1 {
+				for a := range areas {
+					if a != 0 {
+						abrs[a]++
+					}
 				}
 			}
 		}
-	}
-	for _, n := range abrs {
-		if n > 1 {
-			return true
+		if worst == 0 {
+			for a, n := range abrs {
+				if n > 1 && (worst == 0 || a < worst) {
+					worst = a
+				}
+			}
 		}
+		if worst == 0 {
+			return fold
+		}
+		fold[worst] = true
 	}
-	return false
 }
 
 func (t *Topology) area(id int) Area {
@@ -280,6 +304,50 @@ func (t *Topology) area(id int) Area {
 		}
 	}
 	return Area{ID: id, Type: "normal"}
+}
+
+// inV3NSSA reports whether r redistributes and is in an OSPFv3 NSSA. Such
+// a router redistributes into OSPFv2 only: FRR 8.4 ospf6d's routes from
+// type-7 LSAs and their translations depend on the order of events.
+// Type-7 LSAs of ospf6d always carry a forwarding address
+// (ospf6d/ospf6_nssa.c ospf6_nssa_lsa_originate, ospf6_get_nssa_fwd_addr)
+// and translated AS-external LSAs copy it (ospf6_lsa_translated_nssa_new);
+// ospf6_asbr_lsa_add computes the route when the LSA arrives or its ASBR's
+// border-router entry changes, gives up when no route to the forwarding
+// address exists yet ("Fwd address not found") and is not called again
+// when that route appears, so a router outside the NSSA may never get the
+// route. And the first computation takes the next hops of the route to
+// the forwarding address, but a recomputation of an existing route
+// rebuilds them from the ASBR's border-router entry
+// (ospf6_asbr_update_route_ecmp_path, "rebuild from brouter table"), so a
+// neighbour of the ASBR shows the connected link or the ASBR's link-local
+// address depending on how often the LSA was processed (seeds 2089 and
+// 2110 showed both in two runs).
+func (t *Topology) inV3NSSA(r *Router) bool {
+	if !r.Redist {
+		return false
+	}
+	areas := []int{r.Home}
+	for _, f := range r.Ifaces {
+		areas = append(areas, f.Link.Area)
+	}
+	for _, a := range areas {
+		if x := t.v3Area(a); x != 0 && t.area(x).Type == "nssa" {
+			return true
+		}
+	}
+	return false
+}
+
+func redistLine(r *Router) string {
+	s := " redistribute static"
+	if r.Metric > 0 {
+		s += fmt.Sprintf(" metric %d", r.Metric)
+	}
+	if r.MetricType == 1 {
+		s += " metric-type 1"
+	}
+	return s
 }
 
 // Config renders a router's frr.conf.
@@ -343,21 +411,12 @@ func (t *Topology) Config(r *Router) string {
 		if r.RefBW > 0 {
 			w(" auto-cost reference-bandwidth %d", r.RefBW)
 		}
-		used := map[int]bool{r.Home: true}
+		used := map[int]bool{t.area4or6(v, r.Home): true}
 		for _, f := range r.Ifaces {
-			used[f.Link.Area] = true
+			used[t.area4or6(v, f.Link.Area)] = true
 		}
 		for _, a := range t.Areas {
-			// Stub and NSSA areas only for OSPFv2: FRR 8.4 ospf6d's
-			// stub defaults and NSSA translation depend on the order of
-			// events (an ABR re-announces another ABR's stub default into
-			// the backbone, which then deletes its own default from a
-			// no-summary area, ospf6d/ospf6_abr.c
-			// ospf6_abr_originate_summary_to_area; type-7 translation
-			// comes and goes), so two runs of the same configuration
-			// disagree. farend models the code paths (inter6.go) but the
-			// differential test cannot check them.
-			if !used[a.ID] || a.Type == "normal" || v == "ospf6" {
+			if !used[a.ID] || a.Type == "normal" {
 				continue
 			}
 			ns := ""
@@ -366,15 +425,8 @@ func (t *Topology) Config(r *Router) string {
 			}
 			w(" area %d %s%s", a.ID, a.Type, ns)
 		}
-		if r.Redist {
-			s := " redistribute static"
-			if r.Metric > 0 {
-				s += fmt.Sprintf(" metric %d", r.Metric)
-			}
-			if r.MetricType == 1 {
-				s += " metric-type 1"
-			}
-			w("%s", s)
+		if r.Redist && (v == "ospf" || !t.inV3NSSA(r)) {
+			w("%s", redistLine(r))
 		}
 		if r.DefaultOrig && v == "ospf" {
 			w(" default-information originate always")
@@ -385,8 +437,17 @@ func (t *Topology) Config(r *Router) string {
 	return b.String()
 }
 
+// area4or6 is the area an OSPFv2 ("ospf") or OSPFv3 ("ospf6") interface
+// of area a is in.
+func (t *Topology) area4or6(v string, a int) int {
+	if v == "ospf6" {
+		return t.v3Area(a)
+	}
+	return a
+}
+
 func (t *Topology) v3Area(a int) int {
-	if t.V3Flat {
+	if t.V3Fold[a] {
 		return 0
 	}
 	return a
