@@ -292,3 +292,54 @@ func TestTunnelMTU(t *testing.T) {
 		t.Errorf("%s: %s", tr.DropReason, tr.Reason)
 	}
 }
+
+// Linux answers ARP for any of its addresses on any interface with
+// arp_ignore 0 (arp_process): a's onlink route via b's eth1 address
+// 198.51.100.5, asked on the a-b link, reaches b; with arp_ignore 1 on b
+// address resolution fails.
+func TestARPAnyLocalAddress(t *testing.T) {
+	l := chain(t, true)
+	l.devs[0].Routes = append(l.devs[0].Routes, model.Route{Table: model.TableMain, Dst: netip.MustParsePrefix("198.18.0.0/15"),
+		Nexthops: []model.Nexthop{{Gateway: netip.MustParseAddr("198.51.100.5"), Dev: "eth0", Onlink: true}}})
+	tr := mustTrace(t, l.net(), Request{From: "a", Pkt: udp("198.51.100.1", "198.18.0.1", 53)})
+	if len(tr.Hops) < 2 || tr.Hops[1].Node != "b" || tr.Hops[1].InInterface != "eth0" {
+		t.Fatalf("arp_ignore 0: want the packet at b:eth0, got %s via [%s]", tr.Disposition, nodes(tr))
+	}
+	l.devs[1].Sysctl["net.ipv4.conf.all.arp_ignore"] = "1"
+	tr = mustTrace(t, l.net(), Request{From: "a", Pkt: udp("198.51.100.1", "198.18.0.1", 53)})
+	want(t, tr, trace.NeighborUnreachable, "a")
+}
+
+// A packet that comes back to a host with the same addresses and ports
+// finds its conntrack entry: the nat chains are not run again
+// (nf_nat_inet_fn). A hairpin: 203.0.113.50 enters a on its uplink for
+// 198.18.0.1; a's main table sends it to b, b sends it back, and a's
+// rule `iif eth0 lookup 100` sends it out the uplink, where a
+// masquerades. The first pass set up a's source NAT (a null binding, out
+// eth0), so the second pass leaves unmasqueraded, as the kernel does
+// (multi-host differential, case second-pass-no-nat).
+func TestSecondPassKeepsConntrack(t *testing.T) {
+	l := chain(t, true)
+	a, b := l.devs[0], l.devs[1]
+	a.Routes = append(a.Routes,
+		model.Route{Table: model.TableMain, Dst: netip.MustParsePrefix("198.18.0.0/15"), Nexthops: []model.Nexthop{{Gateway: netip.MustParseAddr("198.51.100.2"), Dev: "eth0"}}},
+		model.Route{Table: 100, Dst: netip.MustParsePrefix("198.18.0.0/15"), Nexthops: []model.Nexthop{{Gateway: netip.MustParseAddr("203.0.113.254"), Dev: "up"}}})
+	rule := func(prio uint32, iif string, table uint32) model.RouteRule {
+		return model.RouteRule{Priority: prio, IIF: iif, Action: model.ActionLookup, Table: table, SuppressPrefixLen: -1, SuppressIfGroup: -1}
+	}
+	a.Rules4 = []model.RouteRule{rule(0, "", model.TableLocal), rule(100, "eth0", 100), rule(32766, "", model.TableMain), rule(32767, "", model.TableDefault)}
+	b.Routes = append(b.Routes, model.Route{Table: model.TableMain, Dst: netip.MustParsePrefix("198.18.0.0/15"), Nexthops: []model.Nexthop{{Gateway: netip.MustParseAddr("198.51.100.1"), Dev: "eth0"}}})
+	a.Filter4, _ = iptables.Parse("iptables-save", []byte("*nat\n:PREROUTING ACCEPT [0:0]\n:INPUT ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n:POSTROUTING ACCEPT [0:0]\n-A POSTROUTING -o up -j MASQUERADE\nCOMMIT\n"), netfilter.IPv4)
+	tr := mustTrace(t, l.net(), Request{From: "a", In: "up", Pkt: udp("203.0.113.50", "198.18.0.1", 53)})
+	want(t, tr, trace.ExitsNetwork, "a b a")
+	if tr.OutInterface != "up" || tr.PacketOut == nil || tr.PacketOut.Src != "203.0.113.50" {
+		t.Fatalf("want out up unmasqueraded, got out %s packet %+v", tr.OutInterface, tr.PacketOut)
+	}
+	again := false
+	for _, s := range tr.Hops[2].Steps {
+		again = again || (s.Kind == trace.KindNAT && s.Verdict == "already set up")
+	}
+	if !again {
+		t.Errorf("a's second pass does not say the NAT was already set up")
+	}
+}
