@@ -81,7 +81,9 @@ func (n *Network) walk(req Request, reply *replyCtx) (*path, error) {
 			p.end(trace.Loop, "", fmt.Sprintf("the packet went through %d devices without ending", maxHops))
 			return p, nil
 		}
-		key := fmt.Sprintf("%s|%s|%s|%d|%s|%s|%d|%d|%d", node, in, pkt.Src, pkt.Proto, pkt.Dst, "", pkt.SPort, pkt.DPort, len(p.tunnels))
+		// The same device, input interface and packet (TTL aside) a
+		// second time, at the same tunnel depth: a loop.
+		key := fmt.Sprintf("%s|%s|%s|%s|%d|%d|%d|%d", node, in, pkt.Src, pkt.Dst, pkt.Proto, pkt.SPort, pkt.DPort, len(p.tunnels))
 		if p.seen[key] {
 			p.end(trace.Loop, "", fmt.Sprintf("the packet entered %s on %s a second time, unchanged: a forwarding loop", node, inName(in)))
 			return p, nil
