@@ -48,6 +48,14 @@ func NewHost(d *model.Device) *Host {
 		}
 		h.nftConntrackUsers(rs)
 	}
+	// Built now, not on first use: a Host is read-only afterwards and can
+	// be shared by goroutines.
+	h.timelines = map[timelineKey]*timeline{}
+	for _, v6 := range []bool{false, true} {
+		for _, hook := range []netfilter.Hook{netfilter.Prerouting, netfilter.Input, netfilter.Forward, netfilter.Output, netfilter.Postrouting} {
+			h.timelines[timelineKey{v6, hook}] = h.buildTimeline(v6, hook)
+		}
+	}
 	return h
 }
 

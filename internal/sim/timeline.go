@@ -90,8 +90,8 @@ type timelineKey struct {
 	hook netfilter.Hook
 }
 
-// timeline returns the functions on hook for the family, building them
-// once: the iptables tables of iptables-save and the nft base chains of
+// timeline returns the functions on hook for the family (built by
+// NewHost): the iptables tables of iptables-save and the nft base chains of
 // nft.json (ip or ip6, and inet), ordered by priority.
 //
 //   - A dormant nft table's chains are not registered.
@@ -102,10 +102,13 @@ type timelineKey struct {
 //   - conntrack is on the hook only while some rule of the family needs
 //     it (see conntrackUser).
 func (h *Host) timeline(v6 bool, hook netfilter.Hook) *timeline {
-	k := timelineKey{v6, hook}
-	if tl, ok := h.timelines[k]; ok {
+	if tl, ok := h.timelines[timelineKey{v6, hook}]; ok {
 		return tl
 	}
+	return h.buildTimeline(v6, hook)
+}
+
+func (h *Host) buildTimeline(v6 bool, hook netfilter.Hook) *timeline {
 	var chains []*baseChain
 	xt := h.ruleset(v6)
 	if xt != nil {
@@ -158,10 +161,6 @@ func (h *Host) timeline(v6 bool, hook netfilter.Hook) *timeline {
 	}
 	sort.SliceStable(tl.fns, func(i, j int) bool { return tl.fns[i].prio < tl.fns[j].prio })
 	tl.ties = ties(tl.fns, nat, ctOn)
-	if h.timelines == nil {
-		h.timelines = map[timelineKey]*timeline{}
-	}
-	h.timelines[k] = tl
 	return tl
 }
 
