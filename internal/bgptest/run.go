@@ -5,18 +5,15 @@ import (
 	"fmt"
 	"path/filepath"
 	"time"
+
+	"farend/internal/frrlab"
 )
 
-// Outcome is the result of one topology.
+// Outcome is the result of one topology; Ties counts the prefixes left
+// out of the comparison.
 type Outcome struct {
-	Seed     int64
-	Routers  int
-	Links    int
-	Lines    int
-	Ties     int
-	Diff     []string
-	Took     time.Duration
-	Snapshot string
+	frrlab.Outcome
+	Ties int
 }
 
 // RunOne generates the topology of seed, runs it in FRR, and compares.
@@ -25,7 +22,7 @@ type Outcome struct {
 func RunOne(ctx context.Context, seed int64, prefix, base string, timeout time.Duration) (Outcome, error) {
 	t := Generate(seed)
 	start := time.Now()
-	o := Outcome{Seed: seed, Routers: len(t.Routers), Links: len(t.Links)}
+	o := Outcome{Outcome: frrlab.Outcome{Seed: seed, Routers: len(t.Routers), Links: len(t.Links)}}
 	dir := filepath.Join(base, fmt.Sprintf("seed-%d", seed))
 	lab, err := Start(ctx, t, prefix, filepath.Join(dir, "run"))
 	defer lab.Close()
@@ -41,31 +38,14 @@ func RunOne(ctx context.Context, seed int64, prefix, base string, timeout time.D
 	if err != nil {
 		return o, err
 	}
-	for _, ls := range want.Lines {
-		o.Lines += len(ls)
-	}
+	o.Lines = frrlab.Count(want.Lines)
 	o.Ties = len(want.Ties)
-	agree := 0
-	deadline := time.Now().Add(timeout)
-	for {
+	o.Diff, err = frrlab.Poll(ctx, timeout, want.Lines, func() (map[string][]string, error) {
 		got, err := lab.Observe(ctx, want)
-		if err != nil {
-			return o, err
-		}
-		o.Diff = Diff(want, got)
-		if len(o.Diff) == 0 {
-			agree++
-		} else {
-			agree = 0
-		}
-		if agree >= 3 || time.Now().After(deadline) {
-			break
-		}
-		select {
-		case <-ctx.Done():
-			return o, ctx.Err()
-		case <-time.After(time.Second):
-		}
+		return got.Lines, err
+	})
+	if err != nil {
+		return o, err
 	}
 	o.Took = time.Since(start)
 	return o, nil

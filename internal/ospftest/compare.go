@@ -4,11 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 
+	"farend/internal/frrlab"
 	"farend/internal/ospf"
 	"farend/internal/snapshot"
 )
@@ -20,66 +19,7 @@ type State struct {
 }
 
 // Diff lists the lines that differ, both sides.
-func Diff(want, got State) []string {
-	var out []string
-	var names []string
-	for n := range want.Lines {
-		names = append(names, n)
-	}
-	for n := range got.Lines {
-		if _, ok := want.Lines[n]; !ok {
-			names = append(names, n)
-		}
-	}
-	sort.Strings(names)
-	for _, n := range names {
-		w, g := set(want.Lines[n]), set(got.Lines[n])
-		for _, x := range want.Lines[n] {
-			if !g[x] {
-				out = append(out, fmt.Sprintf("%s: farend only: %s", n, x))
-			}
-		}
-		for _, x := range got.Lines[n] {
-			if !w[x] {
-				out = append(out, fmt.Sprintf("%s: FRR only:    %s", n, x))
-			}
-		}
-	}
-	return out
-}
-
-func set(xs []string) map[string]bool {
-	m := map[string]bool{}
-	for _, x := range xs {
-		m[x] = true
-	}
-	return m
-}
-
-// WriteSnapshot writes the lab's configurations and kernel link state as
-// a farend snapshot under dir.
-func (l *Lab) WriteSnapshot(ctx context.Context, dir string) error {
-	if err := os.MkdirAll(filepath.Join(dir, "configs"), 0o755); err != nil {
-		return err
-	}
-	for _, r := range l.T.Routers {
-		if err := os.WriteFile(filepath.Join(dir, "configs", r.Name+".conf"), []byte(l.T.Config(r)), 0o644); err != nil {
-			return err
-		}
-		b, err := l.LinkJSON(ctx, r)
-		if err != nil {
-			return err
-		}
-		hd := filepath.Join(dir, "hosts", r.Name)
-		if err := os.MkdirAll(hd, 0o755); err != nil {
-			return err
-		}
-		if err := os.WriteFile(filepath.Join(hd, "ip-link.json"), b, 0o644); err != nil {
-			return err
-		}
-	}
-	return nil
-}
+func Diff(want, got State) []string { return frrlab.Diff(want.Lines, got.Lines) }
 
 // Predict loads the snapshot and returns farend's prediction.
 func Predict(dir string) (State, error) {

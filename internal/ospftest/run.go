@@ -7,18 +7,12 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"farend/internal/frrlab"
 )
 
 // Outcome is the result of one topology.
-type Outcome struct {
-	Seed     int64
-	Routers  int
-	Links    int
-	Lines    int // compared lines
-	Diff     []string
-	Took     time.Duration
-	Snapshot string
-}
+type Outcome = frrlab.Outcome
 
 // RunOne generates the topology of seed, runs it in FRR, and compares.
 // It polls FRR every second until FRR agrees with farend for three polls
@@ -42,30 +36,13 @@ func RunOne(ctx context.Context, seed int64, prefix, base string, timeout time.D
 	if err != nil {
 		return o, err
 	}
-	for _, ls := range want.Lines {
-		o.Lines += len(ls)
-	}
-	agree := 0
-	deadline := time.Now().Add(timeout)
-	for {
+	o.Lines = frrlab.Count(want.Lines)
+	o.Diff, err = frrlab.Poll(ctx, timeout, want.Lines, func() (map[string][]string, error) {
 		got, err := lab.Observe(ctx, want)
-		if err != nil {
-			return o, err
-		}
-		o.Diff = Diff(want, got)
-		if len(o.Diff) == 0 {
-			agree++
-		} else {
-			agree = 0
-		}
-		if agree >= 3 || time.Now().After(deadline) {
-			break
-		}
-		select {
-		case <-ctx.Done():
-			return o, ctx.Err()
-		case <-time.After(time.Second):
-		}
+		return got.Lines, err
+	})
+	if err != nil {
+		return o, err
 	}
 	o.Took = time.Since(start)
 	if h, err := time.ParseDuration(os.Getenv("FAREND_OSPF_HOLD")); err == nil {
