@@ -4,12 +4,14 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"farend/internal/vendors/configtest"
 )
 
 // FuzzParseFRR checks that no input makes the parser panic and that every
 // line stays accounted for.
 func FuzzParseFRR(f *testing.F) {
-	for _, p := range cases(f) {
+	for _, p := range configtest.Cases(f) {
 		data, err := os.ReadFile(p)
 		if err != nil {
 			f.Fatal(err)
@@ -21,6 +23,6 @@ func FuzzParseFRR(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		name := filepath.Base("fuzz.cfg")
 		d, notes := Parse(name, data)
-		checkAccounting(t, name, data, d, notes)
+		configtest.CheckAccounting(t, name, data, d, notes)
 	})
 }
