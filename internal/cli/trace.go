@@ -36,9 +36,11 @@ func newTrace() *cobra.Command {
 		Use:   "trace SNAPSHOT (--in IFACE|--local|--from NODE[:IFACE]) --src IP --dst IP [flags]",
 		Short: "Follow one packet through a host, or across the network, rule by rule",
 		Long: `trace walks one packet through a host exactly as its kernel would: every
-netfilter table on every hook in priority order (raw, conntrack, mangle, nat,
-filter, security), the policy routing rules and tables, the reverse-path checks
-(rp_filter and -m rpfilter), forwarding, local delivery and local output.
+iptables table and nftables base chain on every hook in priority order (raw,
+conntrack, mangle, nat, filter, security and the nft chains at theirs), the
+policy routing rules and tables, the reverse-path checks (rp_filter, -m
+rpfilter, nft fib), forwarding with its MTU check, local delivery and local
+output.
 It prints every rule that matched, the routing decisions, where the packet
 ended and why, and the fix as commands to paste.
 
