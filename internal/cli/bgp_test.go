@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"encoding/json"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -28,4 +29,28 @@ func TestRoutesBGP(t *testing.T) {
 		t.Errorf("fixed peer-b lacks the B route to 198.51.100.0/24:\n%s", fixed)
 	}
 	golden(t, "routes-07-fixed-peer-b", fixed)
+}
+
+// TestBGPSessions lists story 7's two eBGP sessions: both Established,
+// peer-a's carrying nothing (ebgp-requires-policy) in broken/ only.
+func TestBGPSessions(t *testing.T) {
+	for _, v := range []string{"broken", "fixed"} {
+		var ss []sessionJSON
+		if err := json.Unmarshal([]byte(run(t, "bgp", "sessions", filepath.Join(scenario07, v), "--json")), &ss); err != nil {
+			t.Fatal(err)
+		}
+		if len(ss) != 2 {
+			t.Fatalf("%s: %d sessions, want 2: %+v", v, len(ss), ss)
+		}
+		for _, s := range ss {
+			if s.State != "Established" || !s.EBGP {
+				t.Errorf("%s: %s - %s is %s", v, s.A, s.B, s.State)
+			}
+			blocked := strings.Contains(strings.Join(s.Notes, " "), "ebgp-requires-policy")
+			if want := v == "broken" && s.A == "peer-a"; blocked != want {
+				t.Errorf("%s: %s - %s: ebgp-requires-policy note %v, want %v (%v)", v, s.A, s.B, blocked, want, s.Notes)
+			}
+		}
+	}
+	golden(t, "bgp-sessions-07-broken", run(t, "bgp", "sessions", filepath.Join(scenario07, "broken")))
 }

@@ -80,6 +80,6 @@ ip6tables-save}. Missing files mean "unknown" and are named in every answer.`,
 	}
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	root.AddCommand(newTrace(), newRoutes(), newRouteGet(), newParse(), newCollect(), newVersion(), newShow(), newOSPF(), newTopology())
+	root.AddCommand(newTrace(), newRoutes(), newRouteGet(), newParse(), newCollect(), newVersion(), newShow(), newOSPF(), newBGP(), newTopology())
 	return root
 }
