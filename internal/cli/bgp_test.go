@@ -54,3 +54,25 @@ func TestBGPSessions(t *testing.T) {
 	}
 	golden(t, "bgp-sessions-07-broken", run(t, "bgp", "sessions", filepath.Join(scenario07, "broken")))
 }
+
+// TestBGPNoSecrets: story 7's VyOS login hash never shows in the BGP
+// answers.
+func TestBGPNoSecrets(t *testing.T) {
+	const secret = "Zq3uYv1rT7p2Lk9w"
+	var all strings.Builder
+	for _, v := range []string{"broken", "fixed"} {
+		dir := filepath.Join(scenario07, v)
+		all.WriteString(run(t, "bgp", "sessions", dir))
+		all.WriteString(run(t, "bgp", "sessions", dir, "--json"))
+		for _, n := range []string{"peer-a", "peer-b", "vyos1"} {
+			all.WriteString(run(t, "routes", dir, n))
+			all.WriteString(run(t, "routes", dir, n, "--json"))
+		}
+	}
+	if strings.Contains(all.String(), secret) {
+		t.Errorf("the encrypted password of vyos1 appears in an answer")
+	}
+	if !strings.Contains(all.String(), "Established") {
+		t.Fatal("the outputs were not produced")
+	}
+}
