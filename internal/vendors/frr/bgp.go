@@ -7,6 +7,7 @@ import (
 
 	"farend/internal/model"
 	"farend/internal/source"
+	"farend/internal/vendors/cisco"
 )
 
 // olderThan reports whether the configuration's `frr version` is below
@@ -28,16 +29,16 @@ func (p *parser) olderThan(major, minor int) bool {
 func (p *parser) routerBGP(l *line, as, vrf string) {
 	asn, err := strconv.ParseUint(as, 10, 32)
 	if err != nil {
-		p.badAll(l, "bad AS number")
+		p.BadAll(l, "bad AS number")
 		return
 	}
-	p.ok(l)
+	p.OK(l)
 	dc := p.profile == "datacenter"
 	prof := "frr defaults " + p.profile
 	if p.version != "" {
 		prof += ", frr version " + p.version
 	}
-	inst := model.BGPInstance{ASN: uint32(asn), VRF: vrf, Profile: p.profile, Pos: p.pos(l),
+	inst := model.BGPInstance{ASN: uint32(asn), VRF: vrf, Profile: p.profile, Pos: p.Pos(l),
 		// bgpd/bgp_vty.c FRR_CFG_DEFAULT_BOOL(BGP_EBGP_REQUIRES_POLICY):
 		// false for the datacenter profile and for configurations older than
 		// 7.4, true otherwise.
@@ -56,7 +57,7 @@ func (p *parser) routerBGP(l *line, as, vrf string) {
 		inst.Keepalive = model.Default(3, "FRR bgpd/bgp_vty.c BGP_KEEPALIVE 3 s (datacenter profile)")
 		inst.Hold = model.Default(9, "FRR bgpd/bgp_vty.c BGP_HOLDTIME 9 s (datacenter profile)")
 	}
-	for _, k := range l.kids {
+	for _, k := range l.Kids {
 		p.bgpCmd(k, &inst, "ipv4", "unicast", false)
 	}
 	p.r.BGP = append(p.r.BGP, inst)
@@ -64,9 +65,9 @@ func (p *parser) routerBGP(l *line, as, vrf string) {
 
 // bgpCmd reads one command of `router bgp` or of an address family.
 func (p *parser) bgpCmd(k *line, inst *model.BGPInstance, afi, safi string, inAF bool) {
-	w := k.words
+	w := k.Words
 	n := len(w)
-	pos := p.pos(k)
+	pos := p.Pos(k)
 	done := true
 	neg := w[0] == "no"
 	if neg {
@@ -74,7 +75,7 @@ func (p *parser) bgpCmd(k *line, inst *model.BGPInstance, afi, safi string, inAF
 		n--
 	}
 	if n == 0 {
-		p.bad(k, "unknown BGP command")
+		p.Bad(k, "unknown BGP command")
 		return
 	}
 	switch w[0] {
@@ -109,7 +110,7 @@ func (p *parser) bgpCmd(k *line, inst *model.BGPInstance, afi, safi string, inAF
 	case "neighbor":
 		done = p.bgpNeighbor(w, neg, inst, afi, safi, pos)
 	case "network":
-		if pf, err := netip.ParsePrefix(k.word(1 + b2i(neg))); err == nil && !neg {
+		if pf, err := netip.ParsePrefix(k.Word(1 + b2i(neg))); err == nil && !neg {
 			nw := model.BGPNetwork{Prefix: pf.Masked(), Pos: pos}
 			if n == 4 && w[2] == "route-map" {
 				nw.RouteMap = w[3]
@@ -125,7 +126,7 @@ func (p *parser) bgpCmd(k *line, inst *model.BGPInstance, afi, safi string, inAF
 			done = false
 		}
 	case "aggregate-address":
-		pf, err := netip.ParsePrefix(k.word(1))
+		pf, err := netip.ParsePrefix(k.Word(1))
 		if err != nil || neg {
 			done = false
 			break
@@ -151,17 +152,7 @@ func (p *parser) bgpCmd(k *line, inst *model.BGPInstance, afi, safi string, inAF
 		}
 		done = ok && !neg
 	case "maximum-paths":
-		a := instAF(inst, afi, safi, pos)
-		switch {
-		case n == 2 && isNumber(w[1]):
-			v, _ := strconv.Atoi(w[1])
-			a.MaximumPaths = model.Set(v, pos)
-		case n == 3 && w[1] == "ibgp" && isNumber(w[2]):
-			v, _ := strconv.Atoi(w[2])
-			a.MaximumPathsIBGP = model.Set(v, pos)
-		default:
-			done = false
-		}
+		done = cisco.BGPMaximumPaths(instAF(inst, afi, safi, pos), w, pos)
 	case "address-family":
 		if inAF || n < 2 || neg {
 			done = false
@@ -172,12 +163,12 @@ func (p *parser) bgpCmd(k *line, inst *model.BGPInstance, afi, safi string, inAF
 			fs = w[2]
 		}
 		if (fa != "ipv4" && fa != "ipv6") || (fs != "unicast" && fs != "multicast") || n > 3 {
-			p.badAll(k, "BGP address family not modelled")
+			p.BadAll(k, "BGP address family not modelled")
 			return
 		}
-		p.ok(k)
+		p.OK(k)
 		instAF(inst, fa, fs, pos)
-		for _, kk := range k.kids {
+		for _, kk := range k.Kids {
 			p.bgpCmd(kk, inst, fa, fs, true)
 		}
 		return
@@ -186,9 +177,9 @@ func (p *parser) bgpCmd(k *line, inst *model.BGPInstance, afi, safi string, inAF
 		done = false
 	}
 	if done {
-		p.okAll(k)
+		p.OKAll(k)
 	} else {
-		p.badAll(k, "BGP command not modelled")
+		p.BadAll(k, "BGP command not modelled")
 	}
 }
 

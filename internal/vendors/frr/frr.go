@@ -6,38 +6,20 @@
 package frr
 
 import (
-	secrets "farend/internal/vendors/secret"
 	"strings"
 
 	"farend/internal/model"
 	"farend/internal/source"
+	"farend/internal/vendors/cisco"
 )
 
 // Dialect is the name recorded in model.ConfigSource.Dialect.
 const Dialect = "frr"
 
-type line struct {
-	num    int
-	indent int
-	words  []string
-	kids   []*line
-	state  uint8
-}
-
-func (l *line) text() string { return strings.Join(l.words, " ") }
-
-func (l *line) word(i int) string {
-	if i < len(l.words) {
-		return l.words[i]
-	}
-	return ""
-}
+type line = cisco.Line
 
 type parser struct {
-	file    string
-	lines   []*line
-	roots   []*line
-	notes   source.Notes
+	cisco.Lines
 	dev     *model.Device
 	r       *model.Router
 	profile string
@@ -45,36 +27,6 @@ type parser struct {
 	ifVRF   map[string]string
 	ospfIf  map[string]*ifOSPF
 	procs   []*ospfProc
-}
-
-func (p *parser) pos(l *line) source.Pos { return source.Pos{File: p.file, Line: l.num} }
-
-func (p *parser) ok(l *line) {
-	if l.state == 0 {
-		l.state = 1
-	}
-}
-
-func (p *parser) okAll(l *line) {
-	p.ok(l)
-	for _, k := range l.kids {
-		p.okAll(k)
-	}
-}
-
-func (p *parser) bad(l *line, why string) {
-	if l.state == 2 {
-		return
-	}
-	l.state = 2
-	p.notes.Add(p.pos(l), l.text(), why)
-}
-
-func (p *parser) badAll(l *line, why string) {
-	p.bad(l, why)
-	for _, k := range l.kids {
-		p.badAll(k, why)
-	}
 }
 
 // contexts are the commands that open a node in vtysh; other lines at
@@ -127,93 +79,59 @@ func forEachLine(data []byte, f func(string)) {
 
 // Parse reads an FRR configuration.
 func Parse(file string, data []byte) (*model.Device, source.Notes) {
-	p := &parser{file: file, ifVRF: map[string]string{}, ospfIf: map[string]*ifOSPF{}}
+	p := &parser{Lines: cisco.Lines{File: file}, ifVRF: map[string]string{}, ospfIf: map[string]*ifOSPF{}}
 	p.dev = &model.Device{Kind: model.KindRouter}
 	p.r = &model.Router{Vendor: "frr", IPv6Routing: true, Config: model.ConfigSource{File: file, Dialect: Dialect}}
 	p.dev.Router = p.r
 	p.split(data)
 	p.header()
-	for _, l := range p.roots {
+	for _, l := range p.Roots {
 		p.top(l)
 	}
 	p.resolveOSPF()
 	p.finishBGP()
-	for _, l := range p.lines {
-		if l.state == 0 {
-			p.bad(l, "unknown command")
-		}
-		if l.state == 1 {
-			p.r.Config.Understood++
-		}
-	}
+	p.r.Config.Understood += p.Finish()
 	p.dev.Name = p.r.Hostname
-	p.notes.Sort()
-	p.dev.Notes = p.notes
-	return p.dev, p.notes
+	p.Notes.Sort()
+	p.dev.Notes = p.Notes
+	return p.dev, p.Notes
 }
 
 // split reads, redacts and nests the lines.
 func (p *parser) split(data []byte) {
 	var stack []*line
 	var ctx *line // the open context at column 0
-	n := 0
 	forEachLine(data, func(s string) {
-		n++
-		l := &line{num: n}
-		p.lines = append(p.lines, l)
-		indent := 0
-		for indent < len(s) && (s[indent] == ' ' || s[indent] == '\t') {
-			indent++
-		}
-		t := s[indent:]
-		if t == "" || t[0] == '!' || t[0] == '#' || t == "end" || strings.HasPrefix(t, "Building configuration") || strings.HasPrefix(t, "Current configuration") {
-			l.state = 1
+		l := p.Add()
+		t, ok := p.Split(l, s, p.r)
+		if !ok {
 			return
 		}
-		l.indent = indent
-		l.words = strings.Fields(t)
-		if len(l.words) == 0 {
-			l.state = 1 // other white space only
-			return
-		}
-		var secret string
-		if l.words, secret = secrets.Redact(l.words); secret != "" {
-			p.r.Secrets = append(p.r.Secrets, model.Secret{What: secret, Pos: p.pos(l)})
-		}
-		if indent == 0 {
+		if l.Indent == 0 {
 			if t == "exit" || t == "exit-vrf" || t == "quit" {
 				// closes the open context
-				l.state = 1
+				l.State = cisco.Understood
 				ctx, stack = nil, nil
 				return
 			}
-			if contexts[l.words[0]] {
+			if contexts[l.Words[0]] {
 				ctx = l
 				stack = []*line{l}
-				p.roots = append(p.roots, l)
+				p.Roots = append(p.Roots, l)
 				return
 			}
-			if ctx != nil && !topLevel(l.words) {
+			if ctx != nil && !topLevel(l.Words) {
 				// an unindented sub-command of the open context
-				l.indent = 1
-				indent = 1
+				l.Indent = 1
 			} else {
 				ctx, stack = nil, nil
-				p.roots = append(p.roots, l)
+				p.Roots = append(p.Roots, l)
 				return
 			}
 		}
-		for len(stack) > 0 && stack[len(stack)-1].indent >= indent {
-			stack = stack[:len(stack)-1]
-		}
-		if len(stack) == 0 {
-			p.roots = append(p.roots, l)
-		} else {
-			stack[len(stack)-1].kids = append(stack[len(stack)-1].kids, l)
-		}
-		stack = append(stack, l)
+		stack = p.Nest(stack, l)
 	})
-	p.r.Config.Lines = n
+	p.r.Config.Lines = len(p.All)
 }
 
 // topLevel reports whether a column-0 line is a top-level command even
@@ -232,31 +150,31 @@ func (p *parser) header() {
 	// FRR's default profile is "traditional" unless the build chose
 	// another (lib/defaults.c, configure --with-defaults).
 	p.profile = "traditional"
-	for _, l := range p.roots {
-		if l.word(0) == "frr" && len(l.words) == 3 {
-			switch l.word(1) {
+	for _, l := range p.Roots {
+		if l.Word(0) == "frr" && len(l.Words) == 3 {
+			switch l.Word(1) {
 			case "version":
-				p.version = l.word(2)
+				p.version = l.Word(2)
 				p.r.Version = p.version
 			case "defaults":
-				p.profile = l.word(2)
+				p.profile = l.Word(2)
 			}
 		}
 	}
 }
 
 func (p *parser) top(l *line) {
-	w := l.words
+	w := l.Words
 	switch w[0] {
 	case "frr":
 		if len(w) == 3 && (w[1] == "version" || w[1] == "defaults") {
-			p.ok(l)
+			p.OK(l)
 			return
 		}
 	case "hostname":
 		if len(w) == 2 {
 			p.r.Hostname = w[1]
-			p.ok(l)
+			p.OK(l)
 			return
 		}
 	case "interface":
@@ -285,30 +203,30 @@ func (p *parser) top(l *line) {
 	case "no":
 		if len(w) == 3 && w[1] == "ipv6" && w[2] == "forwarding" {
 			p.r.IPv6Routing = false
-			p.ok(l)
+			p.OK(l)
 			return
 		}
 		if len(w) >= 3 && w[1] == "ip" && w[2] == "forwarding" {
-			p.bad(l, "IPv4 forwarding switched off: not modelled")
+			p.Bad(l, "IPv4 forwarding switched off: not modelled")
 			return
 		}
 	case "log", "service", "password", "enable", "debug", "line", "key", "agentx", "allow-external-route-update", "zebra", "fpm", "username":
 		// Logging, vty access (passwords redacted), key chains (keys
 		// redacted), debugging: no effect on forwarding.
-		p.okAll(l)
+		p.OKAll(l)
 		return
 	}
 	if len(w) >= 2 && w[0] == "ip" && w[1] == "forwarding" || len(w) >= 2 && w[0] == "ipv6" && w[1] == "forwarding" {
-		p.ok(l)
+		p.OK(l)
 		return
 	}
-	p.badAll(l, "unknown command")
+	p.BadAll(l, "unknown command")
 }
 
 // topIP handles `ip route`, `ip prefix-list`, `ipv6 ...` at top level or
 // in a vrf block.
 func (p *parser) topIP(l *line, vrf string) bool {
-	w := l.words
+	w := l.Words
 	if len(w) < 2 {
 		return false
 	}
@@ -326,10 +244,10 @@ func (p *parser) topIP(l *line, vrf string) bool {
 			return true
 		}
 	case "nht", "import-table", "protocol", "table":
-		p.ok(l)
+		p.OK(l)
 		return true
 	case "forwarding":
-		p.ok(l)
+		p.OK(l)
 		return true
 	}
 	return false
@@ -337,35 +255,35 @@ func (p *parser) topIP(l *line, vrf string) bool {
 
 // vrf reads a `vrf NAME` block.
 func (p *parser) vrf(l *line) {
-	if len(l.words) != 2 {
-		p.badAll(l, "unknown vrf syntax")
+	if len(l.Words) != 2 {
+		p.BadAll(l, "unknown vrf syntax")
 		return
 	}
-	p.ok(l)
-	name := l.words[1]
+	p.OK(l)
+	name := l.Words[1]
 	if p.r.VRF(name) == nil {
-		p.r.VRFs = append(p.r.VRFs, model.VRF{Name: name, IPv4: true, IPv6: true, Pos: p.pos(l)})
+		p.r.VRFs = append(p.r.VRFs, model.VRF{Name: name, IPv4: true, IPv6: true, Pos: p.Pos(l)})
 	}
-	for _, k := range l.kids {
-		switch k.word(0) {
+	for _, k := range l.Kids {
+		switch k.Word(0) {
 		case "ip", "ipv6":
 			if p.topIP(k, name) {
 				continue
 			}
 		case "exit-vrf":
-			p.ok(k)
+			p.OK(k)
 			continue
 		case "vni":
-			p.bad(k, "EVPN is not modelled")
+			p.Bad(k, "EVPN is not modelled")
 			continue
 		}
-		p.badAll(k, "unknown vrf command")
+		p.BadAll(k, "unknown vrf command")
 	}
 }
 
 // router dispatches `router ospf|ospf6|bgp`.
 func (p *parser) router(l *line, _ string) {
-	w := l.words
+	w := l.Words
 	vrf := ""
 	if n := len(w); n >= 4 && w[n-2] == "vrf" {
 		vrf, w = w[n-1], w[:n-2]
@@ -373,27 +291,15 @@ func (p *parser) router(l *line, _ string) {
 	switch {
 	case len(w) == 2 && w[1] == "ospf":
 		p.routerOSPF(l, 2, vrf)
-	case len(w) == 3 && w[1] == "ospf" && isNumber(w[2]):
+	case len(w) == 3 && w[1] == "ospf" && cisco.IsNumber(w[2]):
 		p.routerOSPF(l, 2, vrf)
 	case len(w) == 2 && w[1] == "ospf6":
 		p.routerOSPF(l, 3, vrf)
 	case len(w) == 3 && w[1] == "bgp":
 		p.routerBGP(l, w[2], vrf)
 	default:
-		p.badAll(l, "routing protocol not modelled")
+		p.BadAll(l, "routing protocol not modelled")
 	}
-}
-
-func isNumber(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
 }
 
 func joinFrom(w []string, i int) string {

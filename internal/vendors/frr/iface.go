@@ -9,15 +9,15 @@ import (
 
 // iface reads `interface NAME [vrf VRF]`.
 func (p *parser) iface(l *line) {
-	w := l.words
+	w := l.Words
 	if len(w) != 2 && !(len(w) == 4 && w[2] == "vrf") {
-		p.badAll(l, "unknown interface syntax")
+		p.BadAll(l, "unknown interface syntax")
 		return
 	}
-	p.ok(l)
+	p.OK(l)
 	name := w[1]
-	ifc := model.Interface{Name: name, Index: len(p.dev.Interfaces) + 1, Up: true, Pos: p.pos(l)}
-	cfg := model.IfaceConfig{Name: name, Pos: p.pos(l)}
+	ifc := model.Interface{Name: name, Index: len(p.dev.Interfaces) + 1, Up: true, Pos: p.Pos(l)}
+	cfg := model.IfaceConfig{Name: name, Pos: p.Pos(l)}
 	if len(w) == 4 {
 		cfg.VRF = w[3]
 	}
@@ -25,9 +25,9 @@ func (p *parser) iface(l *line) {
 		ifc.Kind, ifc.Loopback = "loopback", true
 	}
 	o := p.ospfSettings(name)
-	for _, k := range l.kids {
-		kw := k.words
-		pos := p.pos(k)
+	for _, k := range l.Kids {
+		kw := k.Words
+		pos := p.Pos(k)
 		done := true
 		switch kw[0] {
 		case "description":
@@ -51,7 +51,7 @@ func (p *parser) iface(l *line) {
 				done = p.ospfIfCmd(k, 3, kw[2:], o)
 			case len(kw) >= 2 && kw[0] == "ipv6" && kw[1] == "nd":
 			case len(kw) >= 2 && (kw[1] == "igmp" || kw[1] == "pim" || kw[1] == "rip" || kw[1] == "mld"):
-				p.bad(k, "protocol not modelled")
+				p.Bad(k, "protocol not modelled")
 				continue
 			default:
 				done = false
@@ -61,7 +61,7 @@ func (p *parser) iface(l *line) {
 		case "no":
 			done = len(kw) == 2 && (kw[1] == "shutdown" || kw[1] == "link-detect" || kw[1] == "multicast")
 		case "bandwidth":
-			v, err := strconv.Atoi(k.word(1))
+			v, err := strconv.Atoi(k.Word(1))
 			if err != nil {
 				done = false
 				break
@@ -76,15 +76,15 @@ func (p *parser) iface(l *line) {
 				done = false
 			}
 		case "link-detect", "multicast", "link-params", "exit-link-params", "evpn", "mpls", "exit":
-			p.okAll(k)
+			p.OKAll(k)
 			continue
 		default:
 			done = false
 		}
 		if done {
-			p.ok(k)
+			p.OK(k)
 		} else {
-			p.badAll(k, "unknown interface command")
+			p.BadAll(k, "unknown interface command")
 		}
 	}
 	// frr.conf does not state an interface's MTU: the kernel owns it.

@@ -7,6 +7,7 @@ import (
 
 	"farend/internal/model"
 	"farend/internal/source"
+	"farend/internal/vendors/cisco"
 )
 
 // FRR defaults, each with its source.
@@ -68,7 +69,7 @@ func (p *parser) ospfSettings(name string) *ifOSPF {
 // ospfIfCmd reads the words after `ip ospf` or `ipv6 ospf6`.
 func (p *parser) ospfIfCmd(k *line, version int, a []string, o *ifOSPF) bool {
 	s := &o.v[version-2]
-	pos := p.pos(k)
+	pos := p.Pos(k)
 	num := func() (model.Setting, bool) {
 		if len(a) != 2 {
 			return model.Setting{}, false
@@ -109,7 +110,7 @@ func (p *parser) ospfIfCmd(k *line, version int, a []string, o *ifOSPF) bool {
 	case "area":
 		if len(a) == 2 {
 			id, err := model.ParseAreaID(a[1])
-			s.areaSet, s.area, s.areaPos, s.areaCmd, ok = true, id, pos, k.text(), err == nil
+			s.areaSet, s.area, s.areaPos, s.areaCmd, ok = true, id, pos, k.Text(), err == nil
 		}
 	case "authentication":
 		ok = true
@@ -135,22 +136,22 @@ func (p *parser) ospfIfCmd(k *line, version int, a []string, o *ifOSPF) bool {
 
 // routerOSPF reads `router ospf [vrf X]` and `router ospf6 [vrf X]`.
 func (p *parser) routerOSPF(l *line, version int, vrf string) {
-	p.ok(l)
+	p.OK(l)
 	op := &ospfProc{passive: map[string]source.Pos{}, notPassive: map[string]bool{}, v3ifs: map[string]ospfIf{}}
 	proc := &op.proc
-	*proc = model.OSPFProcess{Version: version, VRF: vrf, Pos: p.pos(l),
+	*proc = model.OSPFProcess{Version: version, VRF: vrf, Pos: p.Pos(l),
 		ReferenceBandwidth: model.Default(100000, srcRefBW),
 		DistanceIntra:      model.Default(110, srcDistance),
 		DistanceInter:      model.Default(110, srcDistance),
 		DistanceExternal:   model.Default(110, srcDistance),
 	}
-	if w := l.words; len(w) >= 3 && isNumber(w[2]) {
+	if w := l.Words; len(w) >= 3 && cisco.IsNumber(w[2]) {
 		proc.ID = w[2]
 	}
-	for _, k := range l.kids {
-		w := k.words
+	for _, k := range l.Kids {
+		w := k.Words
 		n := len(w)
-		pos := p.pos(k)
+		pos := p.Pos(k)
 		done := true
 		switch w[0] {
 		case "ospf", "ospf6", "router-id":
@@ -172,7 +173,7 @@ func (p *parser) routerOSPF(l *line, version int, vrf string) {
 				}
 				pf = pf.Masked()
 				nw := model.OSPFNetwork{Addr: pf.Addr(), Prefix: pf, Area: id, Pos: pos, Wildcard: wildcard(pf)}
-				ar := areaOf(proc, id)
+				ar := cisco.AreaOf(proc, id)
 				ar.Networks = append(ar.Networks, nw)
 				op.networks = append(op.networks, nw)
 			} else {
@@ -182,7 +183,7 @@ func (p *parser) routerOSPF(l *line, version int, vrf string) {
 			// ospf6d before 8.1: `interface IF area A`.
 			if n == 4 && w[2] == "area" {
 				id, err := model.ParseAreaID(w[3])
-				op.v3ifs[w[1]] = ospfIf{areaSet: true, area: id, areaPos: pos, areaCmd: k.text()}
+				op.v3ifs[w[1]] = ospfIf{areaSet: true, area: id, areaPos: pos, areaCmd: k.Text()}
 				done = err == nil
 			} else {
 				done = false
@@ -214,7 +215,7 @@ func (p *parser) routerOSPF(l *line, version int, vrf string) {
 		case "default-information":
 			done = defaultInfo(w, proc, pos)
 		case "auto-cost":
-			v, err := strconv.Atoi(k.word(2))
+			v, err := strconv.Atoi(k.Word(2))
 			if n == 3 && w[1] == "reference-bandwidth" && err == nil {
 				proc.ReferenceBandwidth = model.Set(v, pos)
 			} else {
@@ -232,32 +233,24 @@ func (p *parser) routerOSPF(l *line, version int, vrf string) {
 				proc.MaxMetric = m
 			}
 		case "maximum-paths":
-			v, err := strconv.Atoi(k.word(1))
+			v, err := strconv.Atoi(k.Word(1))
 			proc.MaximumPaths, done = model.Set(v, pos), err == nil && n == 2
 		case "log-adjacency-changes", "timers", "capability", "compatible", "refresh", "graceful-restart", "exit":
 		default:
 			done = false
 		}
 		if done {
-			p.okAll(k)
+			p.OKAll(k)
 		} else {
-			p.badAll(k, "OSPF command not modelled")
+			p.BadAll(k, "OSPF command not modelled")
 		}
 	}
 	p.procs = append(p.procs, op)
 }
 
-func areaOf(proc *model.OSPFProcess, id model.AreaID) *model.OSPFArea {
-	if a := proc.Area(id); a != nil {
-		return a
-	}
-	proc.Areas = append(proc.Areas, model.OSPFArea{ID: id})
-	return &proc.Areas[len(proc.Areas)-1]
-}
-
 // ospfArea reads `area A stub|nssa|range|authentication|default-cost`.
 func (p *parser) ospfArea(k *line, proc *model.OSPFProcess, version int) bool {
-	w := k.words
+	w := k.Words
 	if len(w) < 3 {
 		return false
 	}
@@ -265,11 +258,11 @@ func (p *parser) ospfArea(k *line, proc *model.OSPFProcess, version int) bool {
 	if err != nil {
 		return false
 	}
-	pos := p.pos(k)
+	pos := p.Pos(k)
 	rest := w[3:]
 	switch w[2] {
 	case "stub", "nssa":
-		ar := areaOf(proc, id)
+		ar := cisco.AreaOf(proc, id)
 		ar.Type = model.AreaStub
 		if w[2] == "nssa" {
 			ar.Type = model.AreaNSSA
@@ -310,11 +303,11 @@ func (p *parser) ospfArea(k *line, proc *model.OSPFProcess, version int) bool {
 				return false
 			}
 		}
-		ar := areaOf(proc, id)
+		ar := cisco.AreaOf(proc, id)
 		ar.Ranges = append(ar.Ranges, r)
 		return true
 	case "authentication":
-		ar := areaOf(proc, id)
+		ar := cisco.AreaOf(proc, id)
 		ar.Auth = model.AuthSimple
 		if len(rest) == 1 && rest[0] == "message-digest" {
 			ar.Auth = model.AuthMD5
@@ -325,7 +318,7 @@ func (p *parser) ospfArea(k *line, proc *model.OSPFProcess, version int) bool {
 		if err != nil {
 			return false
 		}
-		areaOf(proc, id).DefaultCost = model.Set(v, pos)
+		cisco.AreaOf(proc, id).DefaultCost = model.Set(v, pos)
 		return true
 	}
 	return false
@@ -338,7 +331,7 @@ func parseRedistribute(a []string, pos source.Pos) (model.Redistribution, bool) 
 	}
 	r.Protocol = a[0]
 	i := 1
-	if i < len(a) && isNumber(a[i]) {
+	if i < len(a) && cisco.IsNumber(a[i]) {
 		r.Process = a[i]
 		i++
 	}
@@ -390,6 +383,10 @@ func defaultInfo(w []string, proc *model.OSPFProcess, pos source.Pos) bool {
 	return true
 }
 
+// ospfDistance reads `distance N` and `distance ospf|ospf6 intra-area N
+// inter-area N external N` (ospf6d spells the keyword ospf6; unlike IOS,
+// a bad single value is still recorded and a trailing word is ignored,
+// as this reader always did).
 func ospfDistance(a []string, proc *model.OSPFProcess, pos source.Pos) bool {
 	if len(a) == 1 {
 		v, err := strconv.Atoi(a[0])
@@ -399,23 +396,7 @@ func ospfDistance(a []string, proc *model.OSPFProcess, pos source.Pos) bool {
 	if len(a) < 3 || (a[0] != "ospf" && a[0] != "ospf6") {
 		return false
 	}
-	for i := 1; i+1 < len(a); i += 2 {
-		v, err := strconv.Atoi(a[i+1])
-		if err != nil {
-			return false
-		}
-		switch a[i] {
-		case "intra-area":
-			proc.DistanceIntra = model.Set(v, pos)
-		case "inter-area":
-			proc.DistanceInter = model.Set(v, pos)
-		case "external":
-			proc.DistanceExternal = model.Set(v, pos)
-		default:
-			return false
-		}
-	}
-	return true
+	return cisco.OSPFDistances(a, proc, pos)
 }
 
 func wildcard(pf netip.Prefix) netip.Addr {

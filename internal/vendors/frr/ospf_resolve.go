@@ -2,6 +2,7 @@ package frr
 
 import (
 	"farend/internal/model"
+	"farend/internal/vendors/cisco"
 )
 
 // resolveOSPF works out each process's interfaces.
@@ -24,7 +25,7 @@ func (p *parser) resolveOSPF() {
 			case raw.areaSet:
 				oi.Area, oi.EnabledBy, oi.Pos = raw.area, raw.areaCmd, raw.areaPos
 			case proc.Version == 2:
-				nw, ok := matchNetwork(op.networks, ifc)
+				nw, ok := cisco.MatchNetwork(op.networks, ifc)
 				if !ok {
 					continue
 				}
@@ -33,28 +34,11 @@ func (p *parser) resolveOSPF() {
 				continue
 			}
 			p.ospfIfValues(&oi, &proc, op, cfg, ifc, raw)
-			areaOf(&proc, oi.Area)
+			cisco.AreaOf(&proc, oi.Area)
 			proc.Interfaces = append(proc.Interfaces, oi)
 		}
 		p.r.OSPF = append(p.r.OSPF, proc)
 	}
-}
-
-// matchNetwork: ospfd enables an interface address when a network covers
-// its whole connected prefix (ospfd/ospfd.c ospf_network_match_iface);
-// farend takes the first such statement.
-func matchNetwork(nets []model.OSPFNetwork, ifc *model.Interface) (model.OSPFNetwork, bool) {
-	for _, a := range ifc.Addrs {
-		if !a.Prefix.Addr().Is4() {
-			continue
-		}
-		for _, n := range nets {
-			if n.Prefix.Bits() <= a.Prefix.Bits() && n.Prefix.Contains(a.Prefix.Addr()) {
-				return n, true
-			}
-		}
-	}
-	return model.OSPFNetwork{}, false
 }
 
 func (p *parser) ospfIfValues(oi *model.OSPFInterface, proc *model.OSPFProcess, op *ospfProc, cfg *model.IfaceConfig, ifc *model.Interface, raw ospfIf) {

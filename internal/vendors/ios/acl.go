@@ -6,47 +6,48 @@ import (
 	"strings"
 
 	"farend/internal/model"
+	"farend/internal/vendors/cisco"
 )
 
 // numberedACL reads `access-list N permit|deny|remark ...`. Lists 1-99 and
 // 1300-1999 are standard, 100-199 and 2000-2699 extended (Cisco IOS
 // Security Command Reference, access-list).
 func (p *parser) numberedACL(l *line) {
-	w := l.words
+	w := l.Words
 	if len(w) < 3 {
-		p.badAll(l, "unknown access-list syntax")
+		p.BadAll(l, "unknown access-list syntax")
 		return
 	}
 	num, err := strconv.Atoi(w[1])
 	if err != nil {
-		p.badAll(l, "unknown access-list syntax")
+		p.BadAll(l, "unknown access-list syntax")
 		return
 	}
 	ext := (num >= 100 && num <= 199) || (num >= 2000 && num <= 2699)
 	std := (num >= 1 && num <= 99) || (num >= 1300 && num <= 1999)
 	if !ext && !std {
-		p.badAll(l, "access-list number range not modelled")
+		p.BadAll(l, "access-list number range not modelled")
 		return
 	}
 	acl := p.acl(w[1], false, ext, l)
 	if w[2] == "remark" {
 		acl.Remarks = append(acl.Remarks, joinFrom(w, 3))
-		p.okAll(l)
+		p.OKAll(l)
 		return
 	}
 	if ace, ok := parseACE(w[2:], ext, false); ok {
-		ace.Pos, ace.Text = p.pos(l), joinFrom(w, 2)
+		ace.Pos, ace.Text = p.Pos(l), joinFrom(w, 2)
 		acl.Entries = append(acl.Entries, ace)
-		p.okAll(l)
+		p.OKAll(l)
 		return
 	}
-	p.badAll(l, "access-list entry not understood")
+	p.BadAll(l, "access-list entry not understood")
 }
 
 // namedACL reads `ip access-list standard|extended NAME` and `ipv6
 // access-list NAME` blocks.
 func (p *parser) namedACL(l *line, v6 bool) {
-	w := l.words
+	w := l.Words
 	var name string
 	ext := true
 	switch {
@@ -55,16 +56,16 @@ func (p *parser) namedACL(l *line, v6 bool) {
 	case !v6 && len(w) == 4 && (w[2] == "standard" || w[2] == "extended"):
 		name, ext = w[3], w[2] == "extended"
 	default:
-		p.badAll(l, "access-list form not modelled")
+		p.BadAll(l, "access-list form not modelled")
 		return
 	}
-	p.ok(l)
+	p.OK(l)
 	acl := p.acl(name, v6, ext, l)
-	for _, k := range l.kids {
-		kw := k.words
+	for _, k := range l.Kids {
+		kw := k.Words
 		if kw[0] == "remark" {
 			acl.Remarks = append(acl.Remarks, joinFrom(kw, 1))
-			p.okAll(k)
+			p.OKAll(k)
 			continue
 		}
 		seq := 0
@@ -76,17 +77,17 @@ func (p *parser) namedACL(l *line, v6 bool) {
 		}
 		if len(kw) > 0 && kw[0] == "remark" {
 			acl.Remarks = append(acl.Remarks, joinFrom(kw, 1))
-			p.okAll(k)
+			p.OKAll(k)
 			continue
 		}
 		ace, ok := parseACE(kw, ext, v6)
 		if !ok {
-			p.badAll(k, "access-list entry not understood")
+			p.BadAll(k, "access-list entry not understood")
 			continue
 		}
-		ace.Seq, ace.Pos, ace.Text = seq, p.pos(k), strings.Join(kw, " ")
+		ace.Seq, ace.Pos, ace.Text = seq, p.Pos(k), strings.Join(kw, " ")
 		acl.Entries = append(acl.Entries, ace)
-		p.okAll(k)
+		p.OKAll(k)
 	}
 }
 
@@ -95,7 +96,7 @@ func (p *parser) acl(name string, v6, ext bool, l *line) *model.ACL {
 	if a := p.r.ACL(name, v6); a != nil {
 		return a
 	}
-	p.r.ACLs = append(p.r.ACLs, model.ACL{Name: name, IPv6: v6, Extended: ext, Pos: p.pos(l)})
+	p.r.ACLs = append(p.r.ACLs, model.ACL{Name: name, IPv6: v6, Extended: ext, Pos: p.Pos(l)})
 	return &p.r.ACLs[len(p.r.ACLs)-1]
 }
 
@@ -146,7 +147,7 @@ func parseACE(w []string, ext, v6 bool) (model.ACE, bool) {
 			"port-unreachable", "host-unreachable", "administratively-prohibited":
 			ace.Flags = append(ace.Flags, x)
 		default:
-			if isNumber(x) && (ace.Protocol == "icmp" || ace.Protocol == "ipv6-icmp" || ace.Protocol == "icmpv6") {
+			if cisco.IsNumber(x) && (ace.Protocol == "icmp" || ace.Protocol == "ipv6-icmp" || ace.Protocol == "icmpv6") {
 				ace.Flags = append(ace.Flags, x)
 				continue
 			}
@@ -234,7 +235,7 @@ func ports(w []string) (string, []string, bool) {
 // isPort reports whether s is a port number or a well-known port name
 // that could follow `eq` (and is not an entry keyword).
 func isPort(s string) bool {
-	if isNumber(s) {
+	if cisco.IsNumber(s) {
 		return true
 	}
 	switch s {

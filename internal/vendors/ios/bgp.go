@@ -6,6 +6,7 @@ import (
 
 	"farend/internal/model"
 	"farend/internal/source"
+	"farend/internal/vendors/cisco"
 )
 
 // bgpCtx is the instance and address family commands apply to.
@@ -18,14 +19,14 @@ type bgpCtx struct {
 
 // routerBGP reads `router bgp ASN`.
 func (p *parser) routerBGP(l *line) {
-	asn, ok := parseASN(l.words[2])
+	asn, ok := parseASN(l.Words[2])
 	if !ok {
-		p.badAll(l, "bad AS number")
+		p.BadAll(l, "bad AS number")
 		return
 	}
-	p.ok(l)
-	gi := p.bgpInstance(asn, "", p.pos(l))
-	for _, k := range l.kids {
+	p.OK(l)
+	gi := p.bgpInstance(asn, "", p.Pos(l))
+	for _, k := range l.Kids {
 		p.bgpCmd(k, bgpCtx{inst: &p.r.BGP[gi], afi: "ipv4", safi: "unicast"}, asn)
 	}
 	p.finishBGP()
@@ -55,9 +56,9 @@ func (p *parser) bgpInstance(asn uint32, vrf string, pos source.Pos) int {
 
 // bgpCmd reads one command of `router bgp` or of an address family.
 func (p *parser) bgpCmd(k *line, c bgpCtx, asn uint32) {
-	w := k.words
+	w := k.Words
 	n := len(w)
-	pos := p.pos(k)
+	pos := p.Pos(k)
 	inst := c.inst
 	done := true
 	switch w[0] {
@@ -147,17 +148,7 @@ func (p *parser) bgpCmd(k *line, c bgpCtx, asn uint32) {
 		}
 		done = ok
 	case "maximum-paths":
-		af := instAF(inst, c.afi, c.safi, pos)
-		switch {
-		case n == 2 && isNumber(w[1]):
-			v, _ := strconv.Atoi(w[1])
-			af.MaximumPaths = model.Set(v, pos)
-		case n == 3 && w[1] == "ibgp" && isNumber(w[2]):
-			v, _ := strconv.Atoi(w[2])
-			af.MaximumPathsIBGP = model.Set(v, pos)
-		default:
-			done = false
-		}
+		done = cisco.BGPMaximumPaths(instAF(inst, c.afi, c.safi, pos), w, pos)
 	case "address-family":
 		if c.inAF {
 			done = false
@@ -170,17 +161,17 @@ func (p *parser) bgpCmd(k *line, c bgpCtx, asn uint32) {
 		done = false
 	}
 	if done {
-		p.okAll(k)
+		p.OKAll(k)
 		return
 	}
-	p.badAll(k, "BGP command not modelled")
+	p.BadAll(k, "BGP command not modelled")
 }
 
 // bgpAF reads an address-family block.
 func (p *parser) bgpAF(k *line, c bgpCtx, asn uint32) {
-	w := k.words
+	w := k.Words
 	if len(w) < 2 {
-		p.badAll(k, "BGP address family not modelled")
+		p.BadAll(k, "BGP address family not modelled")
 		return
 	}
 	afi := w[1]
@@ -194,18 +185,18 @@ func (p *parser) bgpAF(k *line, c bgpCtx, asn uint32) {
 		vrf, rest = rest[1], nil
 	}
 	if (afi != "ipv4" && afi != "ipv6") || len(rest) != 0 {
-		p.badAll(k, "BGP address family not modelled")
+		p.BadAll(k, "BGP address family not modelled")
 		return
 	}
-	p.ok(k)
+	p.OK(k)
 	target := vrf
 	if target == "" {
 		target = c.inst.VRF
 	}
-	pos := p.pos(k)
+	pos := p.Pos(k)
 	i := p.bgpInstance(asn, target, pos)
 	instAF(&p.r.BGP[i], afi, safi, pos)
-	for _, kk := range k.kids {
+	for _, kk := range k.Kids {
 		// Instances may move when one is appended: look it up again.
 		i := p.bgpInstance(asn, target, pos)
 		p.bgpCmd(kk, bgpCtx{inst: &p.r.BGP[i], afi: afi, safi: safi, inAF: true}, asn)
@@ -215,11 +206,11 @@ func (p *parser) bgpAF(k *line, c bgpCtx, asn uint32) {
 // bgpNetwork reads `network A [mask M] [route-map R] [backdoor]` and the
 // IPv6 `network P`.
 func (p *parser) bgpNetwork(k *line, c bgpCtx) bool {
-	w := k.words
+	w := k.Words
 	if len(w) < 2 {
 		return false
 	}
-	nw := model.BGPNetwork{Pos: p.pos(k)}
+	nw := model.BGPNetwork{Pos: p.Pos(k)}
 	rest := w[2:]
 	if pf, err := netip.ParsePrefix(w[1]); err == nil {
 		nw.Prefix = pf.Masked()
@@ -252,7 +243,7 @@ func (p *parser) bgpNetwork(k *line, c bgpCtx) bool {
 			return false
 		}
 	}
-	af := instAF(c.inst, c.afi, c.safi, p.pos(k))
+	af := instAF(c.inst, c.afi, c.safi, p.Pos(k))
 	af.Networks = append(af.Networks, nw)
 	return true
 }
@@ -272,11 +263,11 @@ func classfulBits(a netip.Addr) int {
 
 // bgpAggregate reads `aggregate-address A M [as-set] [summary-only]`.
 func (p *parser) bgpAggregate(k *line, c bgpCtx) bool {
-	w := k.words
+	w := k.Words
 	if len(w) < 2 {
 		return false
 	}
-	ag := model.BGPAggregate{Pos: p.pos(k)}
+	ag := model.BGPAggregate{Pos: p.Pos(k)}
 	rest := w[2:]
 	if pf, err := netip.ParsePrefix(w[1]); err == nil {
 		ag.Prefix = pf.Masked()
@@ -301,7 +292,7 @@ func (p *parser) bgpAggregate(k *line, c bgpCtx) bool {
 			return false
 		}
 	}
-	af := instAF(c.inst, c.afi, c.safi, p.pos(k))
+	af := instAF(c.inst, c.afi, c.safi, p.Pos(k))
 	af.Aggregates = append(af.Aggregates, ag)
 	return true
 }

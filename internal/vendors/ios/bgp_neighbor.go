@@ -10,9 +10,9 @@ import (
 
 // bgpNeighbor reads `neighbor ID ...`.
 func (p *parser) bgpNeighbor(k *line, c bgpCtx) bool {
-	w := k.words
+	w := k.Words
 	n := len(w)
-	pos := p.pos(k)
+	pos := p.Pos(k)
 	if n < 3 {
 		return false
 	}

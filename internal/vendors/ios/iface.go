@@ -19,14 +19,14 @@ type ifRaw struct {
 
 // iface reads one `interface NAME` block.
 func (p *parser) iface(l *line) {
-	if len(l.words) < 2 || len(l.words) > 3 {
-		p.badAll(l, "unknown interface syntax")
+	if len(l.Words) < 2 || len(l.Words) > 3 {
+		p.BadAll(l, "unknown interface syntax")
 		return
 	}
-	p.ok(l)
-	name := l.words[1]
-	ifc := model.Interface{Name: name, Index: len(p.dev.Interfaces) + 1, Pos: p.pos(l), Up: true}
-	cfg := model.IfaceConfig{Name: name, Pos: p.pos(l)}
+	p.OK(l)
+	name := l.Words[1]
+	ifc := model.Interface{Name: name, Index: len(p.dev.Interfaces) + 1, Pos: p.Pos(l), Up: true}
+	cfg := model.IfaceConfig{Name: name, Pos: p.Pos(l)}
 	raw := ifRaw{typ: typeOf(name)}
 	ifc.Kind = raw.typ.kind
 	if i := strings.IndexByte(name, '.'); i > 0 {
@@ -35,7 +35,7 @@ func (p *parser) iface(l *line) {
 	}
 	ifc.Loopback = raw.typ.kind == "loopback"
 	ospf := p.ospfSettings(name)
-	for _, k := range l.kids {
+	for _, k := range l.Kids {
 		p.ifaceCmd(k, &ifc, &cfg, &raw, ospf)
 	}
 	p.ifaceDefaults(&ifc, &cfg, &raw)
@@ -45,50 +45,50 @@ func (p *parser) iface(l *line) {
 
 // ifaceCmd reads one interface sub-command.
 func (p *parser) ifaceCmd(k *line, ifc *model.Interface, cfg *model.IfaceConfig, raw *ifRaw, ospf *ifOSPF) {
-	w := k.words
-	pos := p.pos(k)
+	w := k.Words
+	pos := p.Pos(k)
 	n := len(w)
 	switch w[0] {
 	case "description":
 		cfg.Description = strings.Join(w[1:], " ")
-		p.ok(k)
+		p.OK(k)
 		return
 	case "shutdown":
 		if n == 1 {
 			cfg.Shutdown, ifc.Up = true, false
-			p.ok(k)
+			p.OK(k)
 			return
 		}
 	case "vrf":
 		if n == 3 && w[1] == "forwarding" {
 			cfg.VRF = w[2]
-			p.ok(k)
+			p.OK(k)
 			return
 		}
 	case "mtu":
 		if v, err := strconv.Atoi(w[n-1]); n == 2 && err == nil {
 			raw.mtu = model.Set(v, pos)
-			p.ok(k)
+			p.OK(k)
 			return
 		}
 	case "bandwidth":
 		if v, err := strconv.Atoi(w[n-1]); n == 2 && err == nil {
 			raw.bw = model.Set(v, pos)
-			p.ok(k)
+			p.OK(k)
 			return
 		}
 	case "encapsulation":
 		if n >= 3 && strings.EqualFold(w[1], "dot1q") {
 			if v, err := strconv.Atoi(w[2]); err == nil && (n == 3 || (n == 4 && w[3] == "native")) {
 				cfg.VLAN = v
-				p.ok(k)
+				p.OK(k)
 				return
 			}
 		}
 	case "channel-group":
 		if n >= 2 {
 			cfg.Bond = "Port-channel" + w[1]
-			p.ok(k)
+			p.OK(k)
 			return
 		}
 	case "tunnel":
@@ -109,38 +109,38 @@ func (p *parser) ifaceCmd(k *line, ifc *model.Interface, cfg *model.IfaceConfig,
 		}
 	case "no":
 		if n == 2 && w[1] == "shutdown" {
-			p.ok(k)
+			p.OK(k)
 			return
 		}
 		if n == 3 && w[1] == "ip" && w[2] == "address" {
-			p.ok(k)
+			p.OK(k)
 			return
 		}
 	case "standby", "vrrp", "glbp":
-		p.badAll(k, "first-hop redundancy is not modelled")
+		p.BadAll(k, "first-hop redundancy is not modelled")
 		return
 	case "service-policy":
-		p.badAll(k, "QoS is not modelled")
+		p.BadAll(k, "QoS is not modelled")
 		return
 	case "crypto":
-		p.badAll(k, "IPsec is not modelled")
+		p.BadAll(k, "IPsec is not modelled")
 		return
 	case "mpls", "xconnect":
-		p.badAll(k, "MPLS is not modelled")
+		p.BadAll(k, "MPLS is not modelled")
 		return
 	}
 	if ignoredIfaceCmd(w) {
-		p.okAll(k)
+		p.OKAll(k)
 		return
 	}
-	p.badAll(k, "unknown interface command")
+	p.BadAll(k, "unknown interface command")
 }
 
 // ifaceIP reads `ip ...` interface commands.
 func (p *parser) ifaceIP(k *line, ifc *model.Interface, cfg *model.IfaceConfig, raw *ifRaw, ospf *ifOSPF) bool {
-	w := k.words
+	w := k.Words
 	n := len(w)
-	pos := p.pos(k)
+	pos := p.Pos(k)
 	if n < 2 {
 		return false
 	}
@@ -151,51 +151,51 @@ func (p *parser) ifaceIP(k *line, ifc *model.Interface, cfg *model.IfaceConfig, 
 			bits, err2 := maskBits(w[3])
 			if err1 == nil && err2 == nil && a.Is4() && (n == 4 || w[4] == "secondary") {
 				ifc.Addrs = append(ifc.Addrs, model.Address{Prefix: netip.PrefixFrom(a, bits), Scope: "global", Secondary: n == 5})
-				p.ok(k)
+				p.OK(k)
 				return true
 			}
 		}
 		if n >= 3 && (w[2] == "dhcp" || w[2] == "negotiated") {
-			p.bad(k, "address assigned at run time: unknown")
+			p.Bad(k, "address assigned at run time: unknown")
 			return true
 		}
 	case "vrf":
 		if n == 4 && w[2] == "forwarding" {
 			cfg.VRF = w[3]
-			p.ok(k)
+			p.OK(k)
 			return true
 		}
 	case "mtu":
 		if v, err := strconv.Atoi(w[n-1]); n == 3 && err == nil {
 			raw.ipmtu = model.Set(v, pos)
-			p.ok(k)
+			p.OK(k)
 			return true
 		}
 	case "unnumbered":
 		if n == 3 {
 			cfg.Unnumbered = w[2]
-			p.ok(k)
+			p.OK(k)
 			return true
 		}
 	case "access-group":
 		if n == 4 && (w[3] == "in" || w[3] == "out") {
 			p.r.ACLUses = append(p.r.ACLUses, model.ACLUse{ACL: w[2], Where: "interface " + ifc.Name, Direction: w[3], Pos: pos})
-			p.ok(k)
+			p.OK(k)
 			return true
 		}
 	case "ospf":
 		return p.ospfIfCmd(k, 2, w[2:], ospf)
 	case "nat":
-		p.bad(k, "NAT is not modelled")
+		p.Bad(k, "NAT is not modelled")
 		return true
 	case "policy":
-		p.bad(k, "policy routing is not modelled")
+		p.Bad(k, "policy routing is not modelled")
 		return true
 	case "pim", "multicast":
-		p.bad(k, "multicast is not modelled")
+		p.Bad(k, "multicast is not modelled")
 		return true
 	case "verify":
-		p.bad(k, "unicast RPF is not modelled")
+		p.Bad(k, "unicast RPF is not modelled")
 		return true
 	}
 	return false
@@ -203,9 +203,9 @@ func (p *parser) ifaceIP(k *line, ifc *model.Interface, cfg *model.IfaceConfig, 
 
 // ifaceIPv6 reads `ipv6 ...` interface commands.
 func (p *parser) ifaceIPv6(k *line, ifc *model.Interface, cfg *model.IfaceConfig, raw *ifRaw, ospf *ifOSPF) bool {
-	w := k.words
+	w := k.Words
 	n := len(w)
-	pos := p.pos(k)
+	pos := p.Pos(k)
 	if n < 2 {
 		return false
 	}
@@ -222,40 +222,40 @@ func (p *parser) ifaceIPv6(k *line, ifc *model.Interface, cfg *model.IfaceConfig
 			}
 			if err == nil && pf.Addr().Is6() {
 				ifc.Addrs = append(ifc.Addrs, model.Address{Prefix: pf, Scope: scope})
-				p.ok(k)
+				p.OK(k)
 				return true
 			}
 		}
 		if n >= 3 && (w[n-1] == "eui-64" || w[2] == "autoconfig" || w[2] == "dhcp") {
-			p.bad(k, "address derived at run time: unknown")
+			p.Bad(k, "address derived at run time: unknown")
 			return true
 		}
 	case "enable":
 		if n == 2 {
-			p.ok(k)
+			p.OK(k)
 			return true
 		}
 	case "mtu":
 		if v, err := strconv.Atoi(w[n-1]); n == 3 && err == nil {
 			raw.ip6mtu = model.Set(v, pos)
-			p.ok(k)
+			p.OK(k)
 			return true
 		}
 	case "unnumbered":
 		if n == 3 {
-			p.ok(k)
+			p.OK(k)
 			return true
 		}
 	case "traffic-filter":
 		if n == 4 && (w[3] == "in" || w[3] == "out") {
 			p.r.ACLUses = append(p.r.ACLUses, model.ACLUse{ACL: w[2], IPv6: true, Where: "interface " + ifc.Name, Direction: w[3], Pos: pos})
-			p.ok(k)
+			p.OK(k)
 			return true
 		}
 	case "ospf":
 		return p.ospfIfCmd(k, 3, w[2:], ospf)
 	case "nat":
-		p.bad(k, "NAT is not modelled")
+		p.Bad(k, "NAT is not modelled")
 		return true
 	}
 	return false
@@ -263,7 +263,7 @@ func (p *parser) ifaceIPv6(k *line, ifc *model.Interface, cfg *model.IfaceConfig
 
 // tunnelCmd reads `tunnel ...` interface commands.
 func (p *parser) tunnelCmd(k *line, ifc *model.Interface, cfg *model.IfaceConfig, raw *ifRaw) bool {
-	w := k.words
+	w := k.Words
 	n := len(w)
 	if ifc.Tunnel == nil {
 		ifc.Tunnel = &model.Tunnel{Mode: "gre"}
@@ -280,14 +280,14 @@ func (p *parser) tunnelCmd(k *line, ifc *model.Interface, cfg *model.IfaceConfig
 				cfg.TunnelSource = w[2]
 			}
 			raw.tunnelSrc = w[2]
-			p.ok(k)
+			p.OK(k)
 			return true
 		}
 	case "destination":
 		if a, err := netip.ParseAddr(w[2]); err == nil && n == 3 {
 			ifc.Tunnel.Remote = a
 			raw.tunnelDst = w[2]
-			p.ok(k)
+			p.OK(k)
 			return true
 		}
 	case "mode":
@@ -299,29 +299,29 @@ func (p *parser) tunnelCmd(k *line, ifc *model.Interface, cfg *model.IfaceConfig
 		if m != "" {
 			ifc.Tunnel.Mode = m
 			raw.tunnelMode = m
-			p.ok(k)
+			p.OK(k)
 			return true
 		}
-		p.bad(k, "tunnel mode not modelled")
+		p.Bad(k, "tunnel mode not modelled")
 		return true
 	case "key":
 		cfg.TunnelKey = true
-		p.ok(k)
+		p.OK(k)
 		return true
 	case "ttl":
 		if v, err := strconv.Atoi(w[2]); err == nil && n == 3 {
 			ifc.Tunnel.TTL = v
-			p.ok(k)
+			p.OK(k)
 			return true
 		}
 	case "path-mtu-discovery", "keepalive":
-		p.ok(k)
+		p.OK(k)
 		return true
 	case "protection":
-		p.bad(k, "IPsec is not modelled")
+		p.Bad(k, "IPsec is not modelled")
 		return true
 	case "vrf":
-		p.bad(k, "tunnel transport VRF is not modelled")
+		p.Bad(k, "tunnel transport VRF is not modelled")
 		return true
 	}
 	return false

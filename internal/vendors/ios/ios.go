@@ -6,81 +6,29 @@
 package ios
 
 import (
-	secrets "farend/internal/vendors/secret"
 	"strings"
 
 	"farend/internal/model"
 	"farend/internal/source"
+	"farend/internal/vendors/cisco"
 )
 
 // Dialect is the name Parse records in model.ConfigSource.Dialect.
 const Dialect = "ios"
 
 // line is one input line, already redacted and split into words.
-type line struct {
-	num    int
-	indent int
-	words  []string
-	kids   []*line
-	state  uint8 // 0 unmarked, 1 understood, 2 noted
-}
+type line = cisco.Line
 
-func (l *line) text() string { return strings.Join(l.words, " ") }
-
-// word returns the i-th word or "".
-func (l *line) word(i int) string {
-	if i < len(l.words) {
-		return l.words[i]
-	}
-	return ""
-}
-
-// parser holds the state of one Parse.
+// parser holds the state of one Parse: the lines, marked and noted
+// through the methods of cisco.Lines.
 type parser struct {
-	file  string
-	lines []*line
-	roots []*line
-	notes source.Notes
-	dev   *model.Device
-	r     *model.Router
+	cisco.Lines
+	dev *model.Device
+	r   *model.Router
 	// raw per-interface OSPF settings, resolved into processes at the end.
 	ospfIf map[string]*ifOSPF
 	// ospfProcs parallels r.OSPF with what resolution needs.
 	ospfProcs []*ospfProc
-}
-
-func (p *parser) pos(l *line) source.Pos { return source.Pos{File: p.file, Line: l.num} }
-
-// ok marks l understood.
-func (p *parser) ok(l *line) {
-	if l.state == 0 {
-		l.state = 1
-	}
-}
-
-// okAll marks l and all its descendants understood.
-func (p *parser) okAll(l *line) {
-	p.ok(l)
-	for _, k := range l.kids {
-		p.okAll(k)
-	}
-}
-
-// bad reports l as not understood, with why.
-func (p *parser) bad(l *line, why string) {
-	if l.state == 2 {
-		return
-	}
-	l.state = 2
-	p.notes.Add(p.pos(l), l.text(), why)
-}
-
-// badAll reports l and its descendants.
-func (p *parser) badAll(l *line, why string) {
-	p.bad(l, why)
-	for _, k := range l.kids {
-		p.badAll(k, why)
-	}
 }
 
 // Detect reports whether data looks like an IOS or IOS-XE running
@@ -126,7 +74,7 @@ func forEachLine(data []byte, f func(string) bool) {
 
 // Parse reads an IOS running configuration. file names it in positions.
 func Parse(file string, data []byte) (*model.Device, source.Notes) {
-	p := &parser{file: file, ospfIf: map[string]*ifOSPF{}}
+	p := &parser{Lines: cisco.Lines{File: file}, ospfIf: map[string]*ifOSPF{}}
 	p.dev = &model.Device{Kind: model.KindRouter}
 	p.r = &model.Router{Vendor: "ios", Config: model.ConfigSource{File: file, Dialect: Dialect}}
 	p.dev.Router = p.r
@@ -136,9 +84,9 @@ func Parse(file string, data []byte) (*model.Device, source.Notes) {
 	p.resolveOSPF()
 	p.finish()
 	p.dev.Name = p.r.Hostname
-	p.notes.Sort()
-	p.dev.Notes = p.notes
-	return p.dev, p.notes
+	p.Notes.Sort()
+	p.dev.Notes = p.Notes
+	return p.dev, p.Notes
 }
 
 // split reads the lines, redacts them and builds the indentation tree.
@@ -146,56 +94,28 @@ func Parse(file string, data []byte) (*model.Device, source.Notes) {
 func (p *parser) split(data []byte) {
 	var stack []*line
 	var banner string // delimiter while inside a banner
-	n := 0
 	forEachLine(data, func(s string) bool {
-		n++
-		l := &line{num: n}
-		p.lines = append(p.lines, l)
+		l := p.Add()
 		if banner != "" {
-			l.state = 1
+			l.State = cisco.Understood
 			if strings.Contains(s, banner) {
 				banner = ""
 			}
 			return true
 		}
-		indent := 0
-		for indent < len(s) && (s[indent] == ' ' || s[indent] == '\t') {
-			indent++
-		}
-		t := s[indent:]
-		if t == "" || t[0] == '!' || t[0] == '#' || t == "end" ||
-			strings.HasPrefix(t, "Building configuration") || strings.HasPrefix(t, "Current configuration") {
-			l.state = 1
+		t, ok := p.Split(l, s, p.r)
+		if !ok {
 			return true
 		}
-		l.indent = indent
-		l.words = strings.Fields(t)
-		if len(l.words) == 0 {
-			l.state = 1 // other white space only
-			return true
-		}
-		var secret string
-		if l.words, secret = secrets.Redact(l.words); secret != "" {
-			p.r.Secrets = append(p.r.Secrets, model.Secret{What: secret, Pos: p.pos(l)})
-		}
-		if l.words[0] == "banner" {
-			l.state = 1
+		if l.Words[0] == "banner" {
+			l.State = cisco.Understood
 			banner = bannerDelim(t)
 			return true
 		}
-		for len(stack) > 0 && stack[len(stack)-1].indent >= indent {
-			stack = stack[:len(stack)-1]
-		}
-		if len(stack) == 0 {
-			p.roots = append(p.roots, l)
-		} else {
-			par := stack[len(stack)-1]
-			par.kids = append(par.kids, l)
-		}
-		stack = append(stack, l)
+		stack = p.Nest(stack, l)
 		return true
 	})
-	p.r.Config.Lines = n
+	p.r.Config.Lines = len(p.All)
 }
 
 // bannerDelim returns the delimiter a banner line leaves open, or "" when
@@ -221,36 +141,29 @@ func bannerDelim(t string) string {
 
 // finish reports every line nothing claimed and counts the understood.
 func (p *parser) finish() {
-	for _, l := range p.lines {
-		if l.state == 0 {
-			p.bad(l, "unknown command")
-		}
-		if l.state == 1 {
-			p.r.Config.Understood++
-		}
-	}
+	p.r.Config.Understood += p.Finish()
 }
 
 // walk dispatches the top-level commands.
 func (p *parser) walk() {
-	for _, l := range p.roots {
+	for _, l := range p.Roots {
 		p.top(l)
 	}
 }
 
 func (p *parser) top(l *line) {
-	w := l.words
+	w := l.Words
 	switch w[0] {
 	case "version":
 		if len(w) == 2 {
 			p.r.Version = w[1]
-			p.ok(l)
+			p.OK(l)
 			return
 		}
 	case "hostname":
 		if len(w) == 2 {
 			p.r.Hostname = w[1]
-			p.ok(l)
+			p.OK(l)
 			return
 		}
 	case "interface":
@@ -280,7 +193,7 @@ func (p *parser) top(l *line) {
 		}
 	case "enable", "username":
 		// Redacted when read; the fact is in Router.Secrets.
-		p.okAll(l)
+		p.OKAll(l)
 		return
 	case "line":
 		p.lineBlock(l)
@@ -296,19 +209,19 @@ func (p *parser) top(l *line) {
 	}
 	if why, ok := ignored(w); ok {
 		_ = why
-		p.okAll(l)
+		p.OKAll(l)
 		return
 	}
 	if why := notModelled(w); why != "" {
-		p.badAll(l, why)
+		p.BadAll(l, why)
 		return
 	}
-	p.badAll(l, "unknown command")
+	p.BadAll(l, "unknown command")
 }
 
 // topIP handles the top-level `ip ...` commands farend models.
 func (p *parser) topIP(l *line) bool {
-	w := l.words
+	w := l.Words
 	if len(w) < 2 {
 		return false
 	}
@@ -338,7 +251,7 @@ func (p *parser) topIP(l *line) bool {
 		return true
 	case "routing":
 		if len(w) == 2 {
-			p.ok(l)
+			p.OK(l)
 			return true
 		}
 	}
@@ -347,14 +260,14 @@ func (p *parser) topIP(l *line) bool {
 
 // topIPv6 handles the top-level `ipv6 ...` commands farend models.
 func (p *parser) topIPv6(l *line) bool {
-	w := l.words
+	w := l.Words
 	if len(w) < 2 {
 		return false
 	}
 	switch w[1] {
 	case "unicast-routing":
 		p.r.IPv6Routing = true
-		p.ok(l)
+		p.OK(l)
 		return true
 	case "route":
 		p.staticRoute(l, true)
@@ -376,7 +289,7 @@ func (p *parser) topIPv6(l *line) bool {
 
 // router dispatches `router ...` blocks.
 func (p *parser) router(l *line) {
-	w := l.words
+	w := l.Words
 	if len(w) >= 3 {
 		switch w[1] {
 		case "ospf":
@@ -400,43 +313,43 @@ func (p *parser) router(l *line) {
 			}
 		}
 	}
-	p.badAll(l, "routing protocol not modelled")
+	p.BadAll(l, "routing protocol not modelled")
 }
 
 // lineBlock handles `line con 0`, `line vty 0 4` ...: management access,
 // no effect on forwarding. `access-class` is recorded as an ACL use.
 func (p *parser) lineBlock(l *line) {
-	p.ok(l)
-	where := l.text()
-	for _, k := range l.kids {
-		if k.word(0) == "access-class" && len(k.words) >= 3 {
-			p.r.ACLUses = append(p.r.ACLUses, model.ACLUse{ACL: k.words[1], Where: where, Direction: k.words[2], Pos: p.pos(k)})
-			p.ok(k)
+	p.OK(l)
+	where := l.Text()
+	for _, k := range l.Kids {
+		if k.Word(0) == "access-class" && len(k.Words) >= 3 {
+			p.r.ACLUses = append(p.r.ACLUses, model.ACLUse{ACL: k.Words[1], Where: where, Direction: k.Words[2], Pos: p.Pos(k)})
+			p.OK(k)
 			continue
 		}
-		if k.word(0) == "ipv6" && k.word(1) == "access-class" && len(k.words) >= 4 {
-			p.r.ACLUses = append(p.r.ACLUses, model.ACLUse{ACL: k.words[2], IPv6: true, Where: where, Direction: k.words[3], Pos: p.pos(k)})
-			p.ok(k)
+		if k.Word(0) == "ipv6" && k.Word(1) == "access-class" && len(k.Words) >= 4 {
+			p.r.ACLUses = append(p.r.ACLUses, model.ACLUse{ACL: k.Words[2], IPv6: true, Where: where, Direction: k.Words[3], Pos: p.Pos(k)})
+			p.OK(k)
 			continue
 		}
-		p.okAll(k)
+		p.OKAll(k)
 	}
 }
 
 // snmp handles snmp-server lines (communities are redacted when read); an
 // ACL named after the community is an ACL use.
 func (p *parser) snmp(l *line) {
-	w := l.words
+	w := l.Words
 	if len(w) >= 5 && w[1] == "community" {
 		last := w[len(w)-1]
 		if last != "RO" && last != "RW" && last != "ro" && last != "rw" {
-			p.r.ACLUses = append(p.r.ACLUses, model.ACLUse{ACL: last, Where: "snmp community", Pos: p.pos(l)})
+			p.r.ACLUses = append(p.r.ACLUses, model.ACLUse{ACL: last, Where: "snmp community", Pos: p.Pos(l)})
 		}
 	}
-	p.okAll(l)
+	p.OKAll(l)
 }
 
 // keyChain handles `key chain NAME` blocks; key strings are redacted.
 func (p *parser) keyChain(l *line) {
-	p.okAll(l)
+	p.OKAll(l)
 }

@@ -6,6 +6,7 @@ import (
 
 	"farend/internal/model"
 	"farend/internal/source"
+	"farend/internal/vendors/cisco"
 )
 
 // ospfProc is a process being read, with what resolution needs.
@@ -20,9 +21,9 @@ type ospfProc struct {
 // routerOSPF reads `router ospf N [vrf X]`, `ipv6 router ospf N` and
 // `router ospfv3 N`.
 func (p *parser) routerOSPF(l *line, version int, id, vrf string) {
-	p.ok(l)
+	p.OK(l)
 	proc := model.OSPFProcess{
-		Version: version, ID: id, VRF: vrf, Pos: p.pos(l),
+		Version: version, ID: id, VRF: vrf, Pos: p.Pos(l),
 		ReferenceBandwidth: model.Default(100, srcRefBW),
 		DistanceIntra:      model.Default(110, srcOSPFDistance),
 		DistanceInter:      model.Default(110, srcOSPFDistance),
@@ -30,7 +31,7 @@ func (p *parser) routerOSPF(l *line, version int, id, vrf string) {
 		MaximumPaths:       model.Default(4, srcOSPFMaxPaths),
 	}
 	op := &ospfProc{proc: &proc, passive: map[string]source.Pos{}, notPassive: map[string]source.Pos{}, areaAuth: map[model.AreaID]model.OSPFAuth{}}
-	p.ospfChildren(l.kids, op, version)
+	p.ospfChildren(l.Kids, op, version)
 	if vrf != "" && version == 2 {
 		if proc.CapabilityVRFLite {
 			proc.VPNPEWhy = "`capability vrf-lite` turns off the PE checks: the process works as plain VRF-lite"
@@ -51,13 +52,13 @@ func (p *parser) routerOSPF(l *line, version int, id, vrf string) {
 func (p *parser) ospfChildren(kids []*line, op *ospfProc, version int) {
 	proc := op.proc
 	for _, k := range kids {
-		w := k.words
+		w := k.Words
 		n := len(w)
-		pos := p.pos(k)
+		pos := p.Pos(k)
 		done := true
 		switch w[0] {
 		case "router-id":
-			a, err := netip.ParseAddr(k.word(1))
+			a, err := netip.ParseAddr(k.Word(1))
 			if err == nil && a.Is4() && n == 2 {
 				proc.RouterID = a
 			} else {
@@ -100,7 +101,7 @@ func (p *parser) ospfChildren(kids []*line, op *ospfProc, version int) {
 				done = false
 			}
 		case "auto-cost":
-			if v, err := strconv.Atoi(k.word(2)); n == 3 && w[1] == "reference-bandwidth" && err == nil {
+			if v, err := strconv.Atoi(k.Word(2)); n == 3 && w[1] == "reference-bandwidth" && err == nil {
 				proc.ReferenceBandwidth = model.Set(v, pos)
 			} else {
 				done = false
@@ -110,7 +111,7 @@ func (p *parser) ospfChildren(kids []*line, op *ospfProc, version int) {
 		case "max-metric":
 			done = maxMetric(w[1:], proc, pos)
 		case "maximum-paths":
-			if v, err := strconv.Atoi(k.word(1)); n == 2 && err == nil {
+			if v, err := strconv.Atoi(k.Word(1)); n == 2 && err == nil {
 				proc.MaximumPaths = model.Set(v, pos)
 			} else {
 				done = false
@@ -118,8 +119,8 @@ func (p *parser) ospfChildren(kids []*line, op *ospfProc, version int) {
 		case "address-family":
 			// router ospfv3 N / address-family ipv6 unicast [vrf X]
 			if version == 3 && n == 3 && w[1] == "ipv6" && w[2] == "unicast" {
-				p.ok(k)
-				p.ospfChildren(k.kids, op, version)
+				p.OK(k)
+				p.ospfChildren(k.Kids, op, version)
 				continue
 			}
 			done = false
@@ -128,21 +129,21 @@ func (p *parser) ospfChildren(kids []*line, op *ospfProc, version int) {
 			done = false
 		}
 		if done {
-			p.okAll(k)
+			p.OKAll(k)
 			continue
 		}
 		switch w[0] {
 		case "summary-address", "distribute-list", "default-metric", "domain-id", "domain-tag", "shutdown", "prefix-suppression", "neighbor":
-			p.badAll(k, "OSPF process option not modelled")
+			p.BadAll(k, "OSPF process option not modelled")
 		default:
-			p.badAll(k, "unknown OSPF command")
+			p.BadAll(k, "unknown OSPF command")
 		}
 	}
 }
 
 // ospfNetwork reads `network ADDR WILDCARD area AREA`.
 func (p *parser) ospfNetwork(k *line, op *ospfProc) bool {
-	w := k.words
+	w := k.Words
 	if len(w) != 5 || w[3] != "area" {
 		return false
 	}
@@ -152,28 +153,19 @@ func (p *parser) ospfNetwork(k *line, op *ospfProc) bool {
 	if err1 != nil || err2 != nil || err3 != nil || !a.Is4() || !wc.Is4() {
 		return false
 	}
-	nw := model.OSPFNetwork{Addr: a, Wildcard: wc, Area: area, Pos: p.pos(k)}
+	nw := model.OSPFNetwork{Addr: a, Wildcard: wc, Area: area, Pos: p.Pos(k)}
 	if bits, ok := wildcardBits(w[2]); ok {
 		nw.Prefix = netip.PrefixFrom(a, bits).Masked()
 	}
-	ar := areaOf(op.proc, area)
+	ar := cisco.AreaOf(op.proc, area)
 	ar.Networks = append(ar.Networks, nw)
 	op.networks = append(op.networks, nw)
 	return true
 }
 
-// areaOf returns the process's area, adding it when new.
-func areaOf(proc *model.OSPFProcess, id model.AreaID) *model.OSPFArea {
-	if a := proc.Area(id); a != nil {
-		return a
-	}
-	proc.Areas = append(proc.Areas, model.OSPFArea{ID: id})
-	return &proc.Areas[len(proc.Areas)-1]
-}
-
 // ospfArea reads `area X ...`.
 func (p *parser) ospfArea(k *line, op *ospfProc, version int) bool {
-	w := k.words
+	w := k.Words
 	if len(w) < 3 {
 		return false
 	}
@@ -181,11 +173,11 @@ func (p *parser) ospfArea(k *line, op *ospfProc, version int) bool {
 	if err != nil {
 		return false
 	}
-	pos := p.pos(k)
+	pos := p.Pos(k)
 	rest := w[3:]
 	switch w[2] {
 	case "stub":
-		ar := areaOf(op.proc, id)
+		ar := cisco.AreaOf(op.proc, id)
 		ar.Type, ar.Pos = model.AreaStub, pos
 		for _, x := range rest {
 			if x != "no-summary" {
@@ -195,7 +187,7 @@ func (p *parser) ospfArea(k *line, op *ospfProc, version int) bool {
 		}
 		return true
 	case "nssa":
-		ar := areaOf(op.proc, id)
+		ar := cisco.AreaOf(op.proc, id)
 		ar.Type, ar.Pos = model.AreaNSSA, pos
 		for _, x := range rest {
 			switch x {
@@ -243,11 +235,11 @@ func (p *parser) ospfArea(k *line, op *ospfProc, version int) bool {
 				return false
 			}
 		}
-		ar := areaOf(op.proc, id)
+		ar := cisco.AreaOf(op.proc, id)
 		ar.Ranges = append(ar.Ranges, r)
 		return true
 	case "authentication":
-		ar := areaOf(op.proc, id)
+		ar := cisco.AreaOf(op.proc, id)
 		switch {
 		case len(rest) == 0:
 			ar.Auth = model.AuthSimple
@@ -264,7 +256,7 @@ func (p *parser) ospfArea(k *line, op *ospfProc, version int) bool {
 			if err != nil {
 				return false
 			}
-			areaOf(op.proc, id).DefaultCost = model.Set(v, pos)
+			cisco.AreaOf(op.proc, id).DefaultCost = model.Set(v, pos)
 			return true
 		}
 	}
@@ -284,7 +276,7 @@ func parseRedistribute(a []string, pos source.Pos) (model.Redistribution, bool) 
 		return r, false
 	}
 	i := 1
-	if i < len(a) && isNumber(a[i]) {
+	if i < len(a) && cisco.IsNumber(a[i]) {
 		r.Process = a[i]
 		i++
 	}
@@ -336,11 +328,11 @@ func parseRedistribute(a []string, pos source.Pos) (model.Redistribution, bool) 
 
 // defaultInfo reads `default-information originate ...`.
 func (p *parser) defaultInfo(k *line, proc *model.OSPFProcess) bool {
-	w := k.words
+	w := k.Words
 	if len(w) < 2 || w[1] != "originate" {
 		return false
 	}
-	d := &model.DefaultOriginate{Pos: p.pos(k)}
+	d := &model.DefaultOriginate{Pos: p.Pos(k)}
 	for i := 2; i < len(w); i++ {
 		next := ""
 		if i+1 < len(w) {
@@ -385,23 +377,7 @@ func ospfDistance(a []string, proc *model.OSPFProcess, pos source.Pos) bool {
 	if len(a) < 3 || a[0] != "ospf" || len(a)%2 != 1 {
 		return false
 	}
-	for i := 1; i+1 < len(a); i += 2 {
-		v, err := strconv.Atoi(a[i+1])
-		if err != nil {
-			return false
-		}
-		switch a[i] {
-		case "intra-area":
-			proc.DistanceIntra = model.Set(v, pos)
-		case "inter-area":
-			proc.DistanceInter = model.Set(v, pos)
-		case "external":
-			proc.DistanceExternal = model.Set(v, pos)
-		default:
-			return false
-		}
-	}
-	return true
+	return cisco.OSPFDistances(a, proc, pos)
 }
 
 // maxMetric reads `max-metric router-lsa ...`.
@@ -433,7 +409,7 @@ func maxMetric(a []string, proc *model.OSPFProcess, pos source.Pos) bool {
 		case "include-stub":
 			m.IncludeStub = true
 		case "summary-lsa", "external-lsa":
-			if i+1 < len(a) && isNumber(a[i+1]) {
+			if i+1 < len(a) && cisco.IsNumber(a[i+1]) {
 				i++
 			}
 		default:

@@ -6,6 +6,7 @@ import (
 
 	"farend/internal/model"
 	"farend/internal/source"
+	"farend/internal/vendors/cisco"
 )
 
 // ospfIf is what an interface says about one OSPF version before the
@@ -42,7 +43,7 @@ func (p *parser) ospfSettings(name string) *ifOSPF {
 // (version 3) on an interface.
 func (p *parser) ospfIfCmd(k *line, version int, a []string, o *ifOSPF) bool {
 	s := &o.v[version-2]
-	pos := p.pos(k)
+	pos := p.Pos(k)
 	if len(a) == 0 {
 		return false
 	}
@@ -57,31 +58,31 @@ func (p *parser) ospfIfCmd(k *line, version int, a []string, o *ifOSPF) bool {
 	case "cost":
 		if v, ok := num(1); ok && len(a) == 2 {
 			s.cost = model.Set(v, pos)
-			p.ok(k)
+			p.OK(k)
 			return true
 		}
 	case "hello-interval":
 		if v, ok := num(1); ok && len(a) == 2 {
 			s.hello = model.Set(v, pos)
-			p.ok(k)
+			p.OK(k)
 			return true
 		}
 	case "dead-interval":
 		if v, ok := num(1); ok && len(a) == 2 {
 			s.dead = model.Set(v, pos)
-			p.ok(k)
+			p.OK(k)
 			return true
 		}
 		if len(a) == 4 && a[1] == "minimal" && a[2] == "hello-multiplier" {
 			// Sub-second hellos: the dead interval is 1 s.
 			s.dead = model.Set(1, pos)
-			p.ok(k)
+			p.OK(k)
 			return true
 		}
 	case "priority":
 		if v, ok := num(1); ok && len(a) == 2 {
 			s.priority = model.Set(v, pos)
-			p.ok(k)
+			p.OK(k)
 			return true
 		}
 	case "network":
@@ -92,13 +93,13 @@ func (p *parser) ospfIfCmd(k *line, version int, a []string, o *ifOSPF) bool {
 		}[strings.Join(a[1:], " ")]
 		if t != model.NetUnknown {
 			s.network, s.networkPos = t, pos
-			p.ok(k)
+			p.OK(k)
 			return true
 		}
 	case "mtu-ignore":
 		if len(a) == 1 {
 			s.mtuIgnore = true
-			p.ok(k)
+			p.OK(k)
 			return true
 		}
 	case "authentication":
@@ -116,30 +117,30 @@ func (p *parser) ospfIfCmd(k *line, version int, a []string, o *ifOSPF) bool {
 		default:
 			return false
 		}
-		p.ok(k)
+		p.OK(k)
 		return true
 	case "authentication-key", "message-digest-key":
 		s.hasKey = true
-		p.ok(k)
+		p.OK(k)
 		return true
 	case "encryption":
 		s.auth, s.hasKey = model.AuthIPsec, true
-		p.ok(k)
+		p.OK(k)
 		return true
 	case "bfd":
 		s.bfd = true
-		p.ok(k)
+		p.OK(k)
 		return true
 	case "retransmit-interval", "transmit-delay", "flood-reduction", "ttl-security", "resync-timeout":
-		p.ok(k)
+		p.OK(k)
 		return true
 	case "demand-circuit", "database-filter", "prefix-suppression", "fast-reroute":
-		p.bad(k, "OSPF interface option not modelled")
+		p.Bad(k, "OSPF interface option not modelled")
 		return true
 	default:
 		// ip ospf PROC area AREA [secondaries none]; ipv6 ospf PROC area
 		// AREA [instance N].
-		if len(a) >= 3 && isNumber(a[0]) && a[1] == "area" {
+		if len(a) >= 3 && cisco.IsNumber(a[0]) && a[1] == "area" {
 			area, err := model.ParseAreaID(a[2])
 			if err != nil {
 				return false
@@ -154,8 +155,8 @@ func (p *parser) ospfIfCmd(k *line, version int, a []string, o *ifOSPF) bool {
 				return false
 			}
 			s.proc, s.area, s.areaSet, s.areaPos, s.instance = a[0], area, true, pos, inst
-			s.areaCmd = k.text()
-			p.ok(k)
+			s.areaCmd = k.Text()
+			p.OK(k)
 			return true
 		}
 	}
@@ -165,15 +166,15 @@ func (p *parser) ospfIfCmd(k *line, version int, a []string, o *ifOSPF) bool {
 // ospfv3IfCmd reads `ospfv3 ...` interface commands (IOS 15.2+ and IOS-XE
 // OSPFv3 address families).
 func (p *parser) ospfv3IfCmd(k *line, o *ifOSPF) bool {
-	w := k.words
-	if len(w) >= 5 && isNumber(w[1]) && w[3] == "area" {
+	w := k.Words
+	if len(w) >= 5 && cisco.IsNumber(w[1]) && w[3] == "area" {
 		if w[2] != "ipv6" {
-			p.bad(k, "OSPFv3 IPv4 address family is not modelled")
+			p.Bad(k, "OSPFv3 IPv4 address family is not modelled")
 			return true
 		}
 		return p.ospfIfCmd(k, 3, append([]string{w[1]}, w[3:]...), o)
 	}
-	if len(w) >= 3 && isNumber(w[1]) {
+	if len(w) >= 3 && cisco.IsNumber(w[1]) {
 		// ospfv3 PROC ipv6 cost N ...
 		if w[2] == "ipv6" && len(w) > 3 {
 			return p.ospfIfCmd(k, 3, w[3:], o)

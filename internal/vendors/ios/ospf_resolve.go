@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"farend/internal/model"
+	"farend/internal/vendors/cisco"
 )
 
 // resolveOSPF works out which interfaces each process runs on and fills
@@ -38,7 +39,7 @@ func (p *parser) resolveOSPF() {
 				continue
 			}
 			p.ospfIfValues(&oi, proc, op, cfg, ifc, raw)
-			areaOf(proc, oi.Area)
+			cisco.AreaOf(proc, oi.Area)
 			proc.Interfaces = append(proc.Interfaces, oi)
 		}
 	}

@@ -5,28 +5,29 @@ import (
 	"strconv"
 
 	"farend/internal/model"
+	"farend/internal/vendors/cisco"
 )
 
 // staticRoute reads `ip route [vrf X] PREFIX MASK [IF] [NH] [DIST] [tag T]
 // [name N] [permanent] [global]` and `ipv6 route [vrf X] P [IF] [NH]
 // [DIST] ...`.
 func (p *parser) staticRoute(l *line, v6 bool) {
-	w := l.words[2:]
-	r := model.StaticRoute{Pos: p.pos(l)}
+	w := l.Words[2:]
+	r := model.StaticRoute{Pos: p.Pos(l)}
 	if len(w) >= 2 && w[0] == "vrf" {
 		r.VRF, w = w[1], w[2:]
 	}
 	var err error
 	if v6 {
 		if len(w) < 1 {
-			p.bad(l, "unknown static route syntax")
+			p.Bad(l, "unknown static route syntax")
 			return
 		}
 		r.Prefix, err = netip.ParsePrefix(w[0])
 		w = w[1:]
 	} else {
 		if len(w) < 2 {
-			p.bad(l, "unknown static route syntax")
+			p.Bad(l, "unknown static route syntax")
 			return
 		}
 		a, err1 := netip.ParseAddr(w[0])
@@ -39,7 +40,7 @@ func (p *parser) staticRoute(l *line, v6 bool) {
 		w = w[2:]
 	}
 	if err != nil || len(w) == 0 {
-		p.bad(l, "unknown static route syntax")
+		p.Bad(l, "unknown static route syntax")
 		return
 	}
 	r.Prefix = r.Prefix.Masked()
@@ -57,7 +58,7 @@ func (p *parser) staticRoute(l *line, v6 bool) {
 		case x == "tag":
 			v, err := strconv.ParseUint(next, 10, 32)
 			if err != nil {
-				p.bad(l, "bad tag")
+				p.Bad(l, "bad tag")
 				return
 			}
 			r.Tag = uint32(v)
@@ -70,15 +71,15 @@ func (p *parser) staticRoute(l *line, v6 bool) {
 		case x == "global":
 			r.NextHopVRF = "global"
 		case x == "track" || x == "multicast":
-			p.bad(l, "static route option not modelled: "+x)
+			p.Bad(l, "static route option not modelled: "+x)
 			return
-		case isNumber(x):
+		case cisco.IsNumber(x):
 			v, _ := strconv.Atoi(x)
-			r.Distance = model.Set(v, p.pos(l))
+			r.Distance = model.Set(v, p.Pos(l))
 		case r.Interface == "" && !r.NextHop.IsValid() && typeOf(x).kind != "":
 			r.Interface = x
 		default:
-			p.bad(l, "unknown static route syntax")
+			p.Bad(l, "unknown static route syntax")
 			return
 		}
 	}
@@ -86,12 +87,12 @@ func (p *parser) staticRoute(l *line, v6 bool) {
 		r.Blackhole = true
 	}
 	if !r.NextHop.IsValid() && r.Interface == "" {
-		p.bad(l, "static route without next hop")
+		p.Bad(l, "static route without next hop")
 		return
 	}
 	if !r.Distance.Known() {
 		r.Distance = model.Default(1, srcStaticDistance)
 	}
 	p.r.Statics = append(p.r.Statics, r)
-	p.ok(l)
+	p.OK(l)
 }

@@ -5,13 +5,13 @@ import "farend/internal/model"
 // vrfDef reads `vrf definition NAME` (multi-protocol, IPv4 and IPv6 by
 // address family) and `ip vrf NAME` (IPv4 only).
 func (p *parser) vrfDef(l *line, legacy bool) {
-	name := l.words[len(l.words)-1]
-	p.ok(l)
-	v := model.VRF{Name: name, IPv4: legacy, Pos: p.pos(l)}
+	name := l.Words[len(l.Words)-1]
+	p.OK(l)
+	v := model.VRF{Name: name, IPv4: legacy, Pos: p.Pos(l)}
 	var walk func(kids []*line)
 	walk = func(kids []*line) {
 		for _, k := range kids {
-			w := k.words
+			w := k.Words
 			ok := true
 			switch w[0] {
 			case "description":
@@ -48,8 +48,8 @@ func (p *parser) vrfDef(l *line, legacy bool) {
 					ok = false
 				}
 				if ok {
-					p.ok(k)
-					walk(k.kids)
+					p.OK(k)
+					walk(k.Kids)
 					continue
 				}
 			case "exit-address-family":
@@ -58,12 +58,12 @@ func (p *parser) vrfDef(l *line, legacy bool) {
 				ok = false
 			}
 			if ok {
-				p.okAll(k)
+				p.OKAll(k)
 			} else {
-				p.badAll(k, "VRF option not modelled")
+				p.BadAll(k, "VRF option not modelled")
 			}
 		}
 	}
-	walk(l.kids)
+	walk(l.Kids)
 	p.r.VRFs = append(p.r.VRFs, v)
 }

@@ -5,6 +5,7 @@ import (
 	"strconv"
 
 	"farend/internal/model"
+	"farend/internal/vendors/cisco"
 )
 
 // bgp reads `protocols bgp` in both syntaxes: `bgp ASN { ... }` (VyOS up
@@ -13,7 +14,7 @@ import (
 func (p *parser) bgp(n *node, vrf string) {
 	body := n
 	var asn uint32
-	if len(n.kids) == 1 && isNumber(n.kids[0].word) {
+	if len(n.kids) == 1 && cisco.IsNumber(n.kids[0].word) {
 		body = n.kids[0].use()
 		v, _ := strconv.ParseUint(body.word, 10, 32)
 		asn = uint32(v)
@@ -468,16 +469,4 @@ func (p *parser) finishBGP() {
 		// all[0] may have been reallocated by peerAF; slices share arrays,
 		// so the instance sees the changes.
 	}
-}
-
-func isNumber(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
 }

@@ -6,6 +6,7 @@ import (
 
 	"farend/internal/model"
 	"farend/internal/source"
+	"farend/internal/vendors/cisco"
 )
 
 // ospfIf is what the configuration says about an interface for one OSPF
@@ -288,7 +289,7 @@ func (p *parser) ospfArea(a *node, op *ospfProc, version int) {
 		a.report("bad area id")
 		return
 	}
-	ar := areaOf(&op.proc, id)
+	ar := cisco.AreaOf(&op.proc, id)
 	ar.Pos = p.posOf(a)
 	for _, c := range a.kids {
 		c.use()
@@ -375,14 +376,6 @@ func (p *parser) ospfArea(a *node, op *ospfProc, version int) {
 			c.report("area option not modelled")
 		}
 	}
-}
-
-func areaOf(proc *model.OSPFProcess, id model.AreaID) *model.OSPFArea {
-	if a := proc.Area(id); a != nil {
-		return a
-	}
-	proc.Areas = append(proc.Areas, model.OSPFArea{ID: id})
-	return &proc.Areas[len(proc.Areas)-1]
 }
 
 // wildcard is the inverse mask of an IPv4 prefix.

@@ -2,6 +2,7 @@ package vyos
 
 import (
 	"farend/internal/model"
+	"farend/internal/vendors/cisco"
 )
 
 // resolveOSPF works out each process's interfaces and their values.
@@ -21,7 +22,7 @@ func (p *parser) resolveOSPF() {
 			case raw.areaSet:
 				oi.Area, oi.EnabledBy, oi.Pos = raw.area, raw.areaCmd, raw.areaPos
 			case proc.Version == 2:
-				nw, ok := matchNetwork(op.networks, ifc)
+				nw, ok := cisco.MatchNetwork(op.networks, ifc)
 				if !ok {
 					continue
 				}
@@ -40,29 +41,11 @@ func (p *parser) resolveOSPF() {
 				}
 			}
 			p.ospfIfValues(&oi, &proc, op, cfg, ifc, raw)
-			areaOf(&proc, oi.Area)
+			cisco.AreaOf(&proc, oi.Area)
 			proc.Interfaces = append(proc.Interfaces, oi)
 		}
 		p.r.OSPF = append(p.r.OSPF, proc)
 	}
-}
-
-// matchNetwork returns the first network statement (in configuration
-// order) whose prefix contains one of the interface's IPv4 prefixes:
-// ospfd enables an interface address when the network covers the whole
-// connected prefix (ospfd/ospfd.c ospf_network_match_iface, prefix_match).
-func matchNetwork(nets []model.OSPFNetwork, ifc *model.Interface) (model.OSPFNetwork, bool) {
-	for _, a := range ifc.Addrs {
-		if !a.Prefix.Addr().Is4() {
-			continue
-		}
-		for _, n := range nets {
-			if n.Prefix.Bits() <= a.Prefix.Bits() && n.Prefix.Contains(a.Prefix.Addr()) {
-				return n, true
-			}
-		}
-	}
-	return model.OSPFNetwork{}, false
 }
 
 // ospfIfValues fills network type, cost, timers, MTU and passive state
