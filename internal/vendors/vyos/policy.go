@@ -78,7 +78,13 @@ func (p *parser) prefixList(l *node, v6 bool) {
 		v, _ := r.val("prefix")
 		pf, err := netip.ParsePrefix(v)
 		if err != nil {
-			r.child("prefix").used = false
+			if c := r.child("prefix"); c != nil {
+				c.used = false
+			} else {
+				// `rule N action permit` with no prefix (found by
+				// FuzzParseVyOS: it used to panic).
+				r.reject("rule without a prefix")
+			}
 			return
 		}
 		e.Prefix = pf

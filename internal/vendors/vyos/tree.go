@@ -64,13 +64,26 @@ func (n *node) useAll() {
 	}
 }
 
+// reject marks n and its subtree not understood, for why: what was read
+// of it turned out unusable.
+func (n *node) reject(why string) {
+	if n == nil {
+		return
+	}
+	n.used = false
+	for _, k := range n.kids {
+		k.reject(why)
+	}
+	n.why = why
+}
+
 // report marks the subtree of n as reported for why (unless already
-// understood).
+// understood, or already reported with a reason of its own).
 func (n *node) report(why string) {
 	if n == nil {
 		return
 	}
-	if !n.used {
+	if !n.used && n.why == "" {
 		n.why = why
 	}
 	for _, k := range n.kids {
