@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"farend/internal/golden"
 	"farend/internal/model"
 	"farend/internal/source"
 )
@@ -65,21 +66,7 @@ func Golden(t *testing.T, dl Dialect, update bool) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got := Render(dl.Parse(name, data))
-			gp := path + ".golden"
-			if update {
-				if err := os.WriteFile(gp, []byte(got), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(gp)
-			if err != nil {
-				t.Fatalf("%v (run go test -update)", err)
-			}
-			if got != string(want) {
-				t.Errorf("%s differs from the parse; run go test -update and review the diff", gp)
-			}
+			golden.Check(t, path+".golden", Render(dl.Parse(name, data)), update)
 		})
 	}
 }

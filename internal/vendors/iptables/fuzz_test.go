@@ -11,6 +11,8 @@ import (
 
 	"farend/internal/netfilter"
 	"farend/internal/packet"
+
+	"farend/internal/golden"
 )
 
 // stubEnv answers every question the same way, for fuzzing evaluation.
@@ -50,7 +52,7 @@ func FuzzParse(f *testing.F) {
 		p := parse("fuzz", data, fam)
 		checkLines(t, p)
 		if q := parseWith("fuzz", data, fam, 2, 0, 1); !reflect.DeepEqual(p.rs, q.rs) || !reflect.DeepEqual(p.notes, q.notes) || !reflect.DeepEqual(p.ok, q.ok) || !reflect.DeepEqual(p.noted, q.noted) {
-			t.Fatalf("parsing rules on workers differs from parsing them in order:\n%s", firstDiff(dump(q.rs, q), dump(p.rs, p)))
+			t.Fatalf("parsing rules on workers differs from parsing them in order:\n%s", golden.FirstDiff(dump(p.rs, p), dump(q.rs, q)))
 		}
 		for _, tb := range p.rs.Tables {
 			for _, c := range tb.Chains {

@@ -10,6 +10,8 @@ import (
 	"testing"
 
 	"farend/internal/netfilter"
+
+	"farend/internal/golden"
 )
 
 // breakLines returns data with a few lines moved, doubled, dropped or cut
@@ -86,7 +88,7 @@ func TestParallelParse(t *testing.T) {
 				if a == b {
 					a, b = fmt.Sprintf("%v\n%v", par.ok, par.noted), fmt.Sprintf("%v\n%v", seq.ok, seq.noted)
 				}
-				t.Fatalf("%s: parallel parse %v (got) differs from the sequential one (want):\n%s", in.name, cfg, firstDiff(a, b))
+				t.Fatalf("%s: parallel parse %v (got) differs from the sequential one (want):\n%s", in.name, cfg, golden.FirstDiff(b, a))
 			}
 		}
 	}

@@ -10,6 +10,8 @@ import (
 	"testing"
 
 	"farend/internal/netfilter"
+
+	"farend/internal/golden"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
@@ -95,37 +97,8 @@ func TestGolden(t *testing.T) {
 			}
 			p := parse(filepath.Base(f), data, famOf(f))
 			got := dump(p.rs, p)
-			golden := strings.TrimSuffix(f, ".save") + ".golden"
-			if *update {
-				if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run go test -update)", err)
-			}
-			if got != string(want) {
-				t.Errorf("model differs from %s (run go test -update and review the diff):\n%s", golden, firstDiff(got, string(want)))
-			}
+			gp := strings.TrimSuffix(f, ".save") + ".golden"
+			golden.Check(t, gp, got, *update)
 		})
 	}
-}
-
-func firstDiff(got, want string) string {
-	g, w := strings.Split(got, "\n"), strings.Split(want, "\n")
-	for i := 0; i < len(g) || i < len(w); i++ {
-		var a, b string
-		if i < len(g) {
-			a = g[i]
-		}
-		if i < len(w) {
-			b = w[i]
-		}
-		if a != b {
-			return fmt.Sprintf("line %d:\n got: %s\nwant: %s", i+1, a, b)
-		}
-	}
-	return ""
 }

@@ -11,6 +11,8 @@ import (
 
 	"farend/internal/model"
 	"farend/internal/source"
+
+	"farend/internal/golden"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/*.golden")
@@ -52,38 +54,9 @@ func TestGolden(t *testing.T) {
 		t.Run(dir, func(t *testing.T) {
 			got := renderCase(readCase(t, dir))
 			path := filepath.Join("testdata", dir+".golden")
-			if *update {
-				if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (run go test -update)", err)
-			}
-			if got != string(want) {
-				t.Errorf("%s differs from the parse; run go test -update and review the diff\n%s", path, firstDiff(string(want), got))
-			}
+			golden.Check(t, path, got, *update)
 		})
 	}
-}
-
-func firstDiff(want, got string) string {
-	w, g := strings.Split(want, "\n"), strings.Split(got, "\n")
-	for i := 0; i < len(w) || i < len(g); i++ {
-		var a, b string
-		if i < len(w) {
-			a = w[i]
-		}
-		if i < len(g) {
-			b = g[i]
-		}
-		if a != b {
-			return fmt.Sprintf("line %d:\nwant %s\ngot  %s", i+1, a, b)
-		}
-	}
-	return ""
 }
 
 func renderCase(files map[string][]byte) string {

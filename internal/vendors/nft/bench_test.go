@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	nf "farend/internal/netfilter"
+
+	"farend/internal/golden"
 )
 
 // TestKubeGenerator: the generator's output is what testdata/src/kube.in.json
@@ -36,7 +38,7 @@ func TestKubeGenerator(t *testing.T) {
 		t.Fatalf("notes: %v", notes)
 	}
 	if x, y := rulesByChain(a), rulesByChain(b); x != y {
-		t.Errorf("generated and listed rulesets differ: %s", firstDiff(x, y))
+		t.Errorf("generated and listed rulesets differ: %s", golden.FirstDiff(x, y))
 	}
 }
 

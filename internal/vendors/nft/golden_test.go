@@ -11,6 +11,8 @@ import (
 
 	nf "farend/internal/netfilter"
 	"farend/internal/source"
+
+	"farend/internal/golden"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files")
@@ -143,38 +145,8 @@ func TestGolden(t *testing.T) {
 			}
 			rss, notes := Parse(filepath.Base(f), data)
 			got := dump(rss, notes)
-			golden := strings.TrimSuffix(f, ".json") + ".golden"
-			if *update {
-				if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run with -update)", err)
-			}
-			if got != string(want) {
-				t.Errorf("model differs from %s (run with -update and review the diff):\n%s", golden, firstDiff(string(want), got))
-			}
+			gp := strings.TrimSuffix(f, ".json") + ".golden"
+			golden.Check(t, gp, got, *update)
 		})
 	}
-}
-
-// firstDiff shows the first differing line.
-func firstDiff(a, b string) string {
-	al, bl := strings.Split(a, "\n"), strings.Split(b, "\n")
-	for i := 0; i < len(al) || i < len(bl); i++ {
-		var x, y string
-		if i < len(al) {
-			x = al[i]
-		}
-		if i < len(bl) {
-			y = bl[i]
-		}
-		if x != y {
-			return fmt.Sprintf("line %d:\n- %s\n+ %s", i+1, x, y)
-		}
-	}
-	return ""
 }
