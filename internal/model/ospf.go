@@ -78,9 +78,11 @@ const (
 	NetPointToMultipoint
 	NetPointToMultipointNB
 	NetLoopback
+	// NetVirtualLink is an OSPFv2 virtual link (RFC 2328 15).
+	NetVirtualLink
 )
 
-var netTypeNames = []string{"unknown", "broadcast", "point-to-point", "non-broadcast", "point-to-multipoint", "point-to-multipoint non-broadcast", "loopback"}
+var netTypeNames = []string{"unknown", "broadcast", "point-to-point", "non-broadcast", "point-to-multipoint", "point-to-multipoint non-broadcast", "loopback", "virtual-link"}
 
 func (t NetworkType) String() string {
 	if int(t) < len(netTypeNames) {
@@ -174,7 +176,26 @@ type OSPFArea struct {
 	Ranges               []AreaRange   `json:"ranges,omitempty"`
 	Networks             []OSPFNetwork `json:"networks,omitempty"`
 	Auth                 OSPFAuth      `json:"auth,omitempty"`
-	Pos                  source.Pos    `json:"pos,omitzero"`
+	// VirtualLinks are the OSPFv2 virtual links through this (transit)
+	// area: `area X virtual-link RID` (RFC 2328 15).
+	VirtualLinks []VirtualLink `json:"virtual_links,omitempty"`
+	Pos          source.Pos    `json:"pos,omitzero"`
+}
+
+// VirtualLink is one `area X virtual-link RID` line: a backbone link to
+// the area border router Peer through the transit area it is configured
+// in (RFC 2328 15). Its hello and dead intervals must match the other
+// end's; its authentication is configured on the line itself.
+type VirtualLink struct {
+	Peer  netip.Addr `json:"peer"`
+	Hello Setting    `json:"hello"`
+	Dead  Setting    `json:"dead"`
+	// Auth is the authentication kind on the line (AuthNone: the
+	// backbone's area authentication applies); HasKey is true when a key
+	// is configured (the key itself is never kept).
+	Auth   OSPFAuth   `json:"auth,omitempty"`
+	HasKey bool       `json:"has_key,omitempty"`
+	Pos    source.Pos `json:"pos,omitzero"`
 }
 
 // AreaRange summarizes an area's prefixes at an ABR (`area X range P`).

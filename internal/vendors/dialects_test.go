@@ -62,6 +62,8 @@ var secrets = []string{
 	"RadiusVyosKey", "$6$OldHashValue",
 	// frr/testdata/feature-dc.conf
 	"zebraVtyPw", "zebraEnablePw", "FrrOspfMd5Key", "FrrBgpSecret", "FrrKeyChainString",
+	// */testdata/feature-vlink*: virtual-link keys
+	"FrrVlinkMd5Key", "FrrVlinkPw", "IosVlinkMd5Key", "IosVlinkPw", "VyosVlinkMd5", "VyosVlPw", "VyosBootVlKey",
 }
 
 func checkNoSecret(t *testing.T, what, out string) {

@@ -1,6 +1,7 @@
 package cisco
 
 import (
+	"net/netip"
 	"strconv"
 
 	"farend/internal/model"
@@ -56,4 +57,114 @@ func MatchNetwork(nets []model.OSPFNetwork, ifc *model.Interface) (model.OSPFNet
 		}
 	}
 	return model.OSPFNetwork{}, false
+}
+
+// VirtualLink reads `area X virtual-link RID [options]` (w[0] is `area`)
+// into the process, merged with the link already configured to RID
+// through area X: IOS and ospfd keep one virtual link per transit area
+// and peer, and a later line changes the same link. A new link starts
+// with the hello and dead defaults given. Nothing is recorded unless the
+// whole line is understood. backbone is true when X is area 0: both IOS
+// and FRR refuse a virtual link through the backbone (RFC 2328 15: the
+// transit area cannot be the backbone), and nothing is recorded either.
+func VirtualLink(proc *model.OSPFProcess, w []string, hello, dead model.Setting, pos source.Pos, ios bool) (ok, backbone bool) {
+	if len(w) < 4 || w[0] != "area" || w[2] != "virtual-link" {
+		return false, false
+	}
+	id, err := model.ParseAreaID(w[1])
+	if err != nil {
+		return false, false
+	}
+	peer, err := netip.ParseAddr(w[3])
+	if err != nil || !peer.Is4() {
+		return false, false
+	}
+	if id == 0 {
+		return false, true
+	}
+	vl := model.VirtualLink{Peer: peer, Hello: hello, Dead: dead, Pos: pos}
+	var old *model.VirtualLink
+	if ar := proc.Area(id); ar != nil {
+		for i := range ar.VirtualLinks {
+			if ar.VirtualLinks[i].Peer == peer {
+				old = &ar.VirtualLinks[i]
+				vl = *old
+			}
+		}
+	}
+	if !VirtualLinkOptions(w[4:], &vl, pos, ios) {
+		return false, false
+	}
+	if old != nil {
+		*old = vl
+		return true, false
+	}
+	ar := AreaOf(proc, id)
+	ar.VirtualLinks = append(ar.VirtualLinks, vl)
+	return true, false
+}
+
+// VirtualLinkOptions reads the options after `area X virtual-link RID`
+// into vl; IOS and FRR share them: `hello-interval N`, `dead-interval N`,
+// `retransmit-interval N`, `transmit-delay N` (FRR also `retry-interval
+// N`, IOS also `ttl-security hops N`), `authentication
+// [message-digest|null]`, `authentication-key KEY` and
+// `message-digest-key N md5 KEY`. The line has been redacted: a key
+// keyword is followed by model.Redacted and nothing else, so a key ends
+// the options. It reports false on a word it does not know or a bad
+// number.
+func VirtualLinkOptions(a []string, vl *model.VirtualLink, pos source.Pos, ios bool) bool {
+	num := func(i int) (int, bool) {
+		if i >= len(a) {
+			return 0, false
+		}
+		v, err := strconv.Atoi(a[i])
+		return v, err == nil && v >= 1 && v <= 65535
+	}
+	for i := 0; i < len(a); i++ {
+		switch a[i] {
+		case "hello-interval", "dead-interval", "retransmit-interval", "transmit-delay", "retry-interval":
+			if a[i] == "retry-interval" && ios {
+				return false
+			}
+			v, ok := num(i + 1)
+			if !ok {
+				return false
+			}
+			switch a[i] {
+			case "hello-interval":
+				vl.Hello = model.Set(v, pos)
+			case "dead-interval":
+				vl.Dead = model.Set(v, pos)
+			}
+			i++
+		case "ttl-security":
+			if !ios || i+2 >= len(a) || a[i+1] != "hops" {
+				return false
+			}
+			if _, ok := num(i + 2); !ok {
+				return false
+			}
+			i += 2
+		case "authentication":
+			vl.Auth = model.AuthSimple
+			if i+1 < len(a) {
+				switch a[i+1] {
+				case "message-digest":
+					vl.Auth = model.AuthMD5
+					i++
+				case "null":
+					vl.Auth = model.AuthNull
+					i++
+				}
+			}
+		case "authentication-key", "message-digest-key":
+			// The redactor cut the line after the key keyword.
+			vl.HasKey = true
+			return true
+		default:
+			return false
+		}
+	}
+	return true
 }

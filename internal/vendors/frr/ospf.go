@@ -153,6 +153,7 @@ func (p *parser) routerOSPF(l *line, version int, vrf string) {
 		n := len(w)
 		pos := p.Pos(k)
 		done := true
+		why := "OSPF command not modelled"
 		switch w[0] {
 		case "ospf", "ospf6", "router-id":
 			switch {
@@ -211,6 +212,10 @@ func (p *parser) routerOSPF(l *line, version int, vrf string) {
 			}
 			done = ok
 		case "area":
+			if n >= 3 && w[2] == "virtual-link" {
+				done, why = virtualLink(w, proc, version, pos)
+				break
+			}
 			done = p.ospfArea(k, proc, version)
 		case "default-information":
 			done = defaultInfo(w, proc, pos)
@@ -242,7 +247,7 @@ func (p *parser) routerOSPF(l *line, version int, vrf string) {
 		if done {
 			p.OKAll(k)
 		} else {
-			p.BadAll(k, "OSPF command not modelled")
+			p.BadAll(k, why)
 		}
 	}
 	p.procs = append(p.procs, op)
@@ -322,6 +327,24 @@ func (p *parser) ospfArea(k *line, proc *model.OSPFProcess, version int) bool {
 		return true
 	}
 	return false
+}
+
+// virtualLink reads `area A virtual-link A.B.C.D [options]` (ospfd/ospf_vty.c
+// ospf_area_vlink, ospf_area_vlink_intervals; several lines for one
+// peer, as `show running-config` writes them, make one link). It
+// returns false with the reason when the line is reported.
+func virtualLink(w []string, proc *model.OSPFProcess, version int, pos source.Pos) (bool, string) {
+	if version == 3 {
+		return false, "ospf6d has no virtual links (FRR 8.4): not an ospf6d command"
+	}
+	ok, backbone := cisco.VirtualLink(proc, w, model.Default(10, srcHello), model.Default(40, srcDead), pos, false)
+	switch {
+	case backbone:
+		return false, "error: ospfd refuses a virtual link through the backbone (\"Configuring VLs over the backbone is not allowed\", ospfd/ospf_vty.c ospf_find_vl_data): the link does not exist"
+	case !ok:
+		return false, "unknown virtual-link syntax"
+	}
+	return true, ""
 }
 
 func parseRedistribute(a []string, pos source.Pos) (model.Redistribution, bool) {

@@ -40,6 +40,12 @@ const (
 	// ones; the dead interval is four times the hello interval.
 	srcHello = "IOS default hello interval of the network type (OSPF Command Reference, ip ospf hello-interval)"
 	srcDead  = "IOS: four times the hello interval (OSPF Command Reference, ip ospf dead-interval)"
+	// Cisco IOS IP Routing: OSPF Command Reference, "area virtual-link":
+	// hello-interval 10 s, dead-interval 40 s. The reference gives 40 s
+	// whatever the hello interval; whether IOS derives it from a
+	// configured hello, as on interfaces, is not checked.
+	srcVLHello = "IOS default virtual-link hello interval 10 s (OSPF Command Reference, area virtual-link)"
+	srcVLDead  = "IOS default virtual-link dead interval 40 s (OSPF Command Reference, area virtual-link)"
 	// Cisco IOS IP Routing: OSPF Command Reference, "ip ospf priority": 1.
 	srcPriority = "IOS default priority 1 (OSPF Command Reference, ip ospf priority)"
 	// Cisco IOS IP Routing: OSPF Command Reference, "ip ospf network": the

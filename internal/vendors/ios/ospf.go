@@ -56,6 +56,7 @@ func (p *parser) ospfChildren(kids []*line, op *ospfProc, version int) {
 		n := len(w)
 		pos := p.Pos(k)
 		done := true
+		why := ""
 		switch w[0] {
 		case "router-id":
 			a, err := netip.ParseAddr(k.Word(1))
@@ -91,6 +92,10 @@ func (p *parser) ospfChildren(kids []*line, op *ospfProc, version int) {
 			}
 			done = ok
 		case "area":
+			if n >= 3 && w[2] == "virtual-link" {
+				done, why = virtualLink(w, proc, version, pos)
+				break
+			}
 			done = p.ospfArea(k, op, version)
 		case "default-information":
 			done = p.defaultInfo(k, proc)
@@ -130,6 +135,10 @@ func (p *parser) ospfChildren(kids []*line, op *ospfProc, version int) {
 		}
 		if done {
 			p.OKAll(k)
+			continue
+		}
+		if why != "" {
+			p.BadAll(k, why)
 			continue
 		}
 		switch w[0] {
@@ -261,6 +270,23 @@ func (p *parser) ospfArea(k *line, op *ospfProc, version int) bool {
 		}
 	}
 	return false
+}
+
+// virtualLink reads `area X virtual-link RID [options]` (OSPF Command
+// Reference, area virtual-link); several lines for one peer make one
+// link. It returns false with the reason when the line is reported.
+func virtualLink(w []string, proc *model.OSPFProcess, version int, pos source.Pos) (bool, string) {
+	if version == 3 {
+		return false, "OSPFv3 virtual links are not modelled"
+	}
+	ok, backbone := cisco.VirtualLink(proc, w, model.Default(10, srcVLHello), model.Default(40, srcVLDead), pos, true)
+	switch {
+	case backbone:
+		return false, "error: the backbone cannot be the transit area of a virtual link (RFC 2328 15) and IOS rejects `area 0 virtual-link`: the link does not exist"
+	case !ok:
+		return false, "unknown virtual-link syntax"
+	}
+	return true, ""
 }
 
 // parseRedistribute reads the words after `redistribute`.

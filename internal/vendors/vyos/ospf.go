@@ -371,11 +371,85 @@ func (p *parser) ospfArea(a *node, op *ospfProc, version int) {
 			}
 		case "shortcut":
 			c.useAll()
+		case "virtual-link":
+			if version == 3 {
+				c.used = false
+				c.report("area option not modelled")
+				continue
+			}
+			for _, x := range c.kids {
+				p.virtualLink(x, ar, id)
+			}
 		default:
 			c.used = false
 			c.report("area option not modelled")
 		}
 	}
+}
+
+// virtualLink reads `area X virtual-link RID { ... }` (vyos-1x
+// include/ospf/protocol-common-config.xml.i, vyatta-cfg-quagga
+// templates/protocols/ospf/area/node.tag/virtual-link): the intervals
+// are leaves of the link, and authentication is `md5 key-id N md5-key
+// KEY`, `plaintext-password PW` or (1.4) `null`. FRR, which VyOS renders
+// the link for, refuses a link through area 0.
+func (p *parser) virtualLink(x *node, ar *model.OSPFArea, id model.AreaID) {
+	peer, err := netip.ParseAddr(x.word)
+	if err != nil || !peer.Is4() {
+		x.used = false
+		x.report("bad virtual-link router id")
+		return
+	}
+	if id == 0 {
+		x.reject("error: FRR ospfd refuses a virtual link through the backbone (\"Configuring VLs over the backbone is not allowed\", ospfd/ospf_vty.c ospf_find_vl_data): the link does not exist")
+		return
+	}
+	x.use()
+	vl := model.VirtualLink{Peer: peer, Hello: model.Default(10, srcHello), Dead: model.Default(40, srcDead), Pos: p.posWithin(x)}
+	if v, ok := p.num(x, "hello-interval"); ok {
+		vl.Hello = v
+	}
+	if v, ok := p.num(x, "dead-interval"); ok {
+		vl.Dead = v
+	}
+	p.num(x, "retransmit-interval")
+	p.num(x, "transmit-delay")
+	if a := x.child("authentication"); a != nil {
+		a.use()
+		for _, k := range a.kids {
+			switch k.word {
+			case "md5":
+				vl.Auth, vl.HasKey = model.AuthMD5, true
+			case "plaintext-password":
+				vl.Auth, vl.HasKey = model.AuthSimple, true
+			case "null":
+				vl.Auth = model.AuthNull
+			default:
+				k.report("unknown authentication")
+				continue
+			}
+			k.useAll()
+		}
+	}
+	for _, y := range x.kids {
+		if !y.used {
+			y.report("virtual-link option not modelled")
+		}
+	}
+	ar.VirtualLinks = append(ar.VirtualLinks, vl)
+}
+
+// posWithin returns the position of the first line ending at n or below
+// it: a `set` list has no line of its own for a tag node such as a
+// virtual link's router id.
+func (p *parser) posWithin(n *node) source.Pos {
+	best := p.posOf(n)
+	for _, k := range n.kids {
+		if q := p.posWithin(k); !q.IsZero() && (best.IsZero() || q.Line < best.Line) {
+			best = q
+		}
+	}
+	return best
 }
 
 // wildcard is the inverse mask of an IPv4 prefix.
