@@ -10,6 +10,9 @@ import (
 // are kept for tests.
 const scen = "../ospf/testdata/scenarios/"
 
+// vl5 is a virtual-link topology FRR ran (GenerateVL seed 5).
+const vl5 = "../ospftest/testdata/recorded/vl-5/snapshot"
+
 func TestOSPFGolden(t *testing.T) {
 	cases := []struct {
 		name string
@@ -30,6 +33,10 @@ func TestOSPFGolden(t *testing.T) {
 		{"ospf-lsdb-06-fixed-vyos1", []string{"ospf", "lsdb", scen + "06-ospfv3-gre-mtu/fixed", "vyos1"}},
 		{"ospf-neighbors-06-broken-json", []string{"ospf", "neighbors", scen + "06-ospfv3-gre-mtu/broken", "--json"}},
 		{"routes-05-vrf-lite-cisco2-json", []string{"routes", scen + "05-ospf-in-vrf/vrf-lite", "cisco2", "--vrf", "vrf1", "--json"}},
+		// A virtual link, FRR-verified (internal/ospftest TestRecorded).
+		{"ospf-neighbors-vl-5", []string{"ospf", "neighbors", vl5}},
+		{"ospf-lsdb-vl-5-r3", []string{"ospf", "lsdb", vl5, "r3"}},
+		{"routes-vl-5-r1", []string{"routes", vl5, "r1"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) { golden(t, c.name, run(t, c.args...)) })

@@ -108,6 +108,9 @@ func ribLine(r ospf.RIBRoute) string {
 		default:
 			parts = append(parts, "is directly connected, "+n.Iface)
 		}
+		if n.Inactive != "" {
+			parts[len(parts)-1] += " (inactive: " + n.Inactive + ")"
+		}
 	}
 	return fmt.Sprintf("%s [%d/%d] %s", code, r.Distance, r.Metric, strings.Join(parts, "\n                      "))
 }

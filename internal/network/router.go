@@ -63,14 +63,22 @@ func (n *Network) routerHop(d *model.Device, in string, pkt packet.Packet) sim.O
 		hop.Steps = append(hop.Steps, st)
 		return done(trace.NullRouted, "", fmt.Sprintf("%s %s points to Null0", r.Code, r.Prefix))
 	}
-	if len(r.Nexthops) == 0 {
+	var active []ospf.RIBNexthop
+	for _, x := range r.Nexthops {
+		if x.Inactive == "" {
+			active = append(active, x)
+		} else {
+			st.Detail = append(st.Detail, fmt.Sprintf("next hop %s, %s not used: %s", x.Gateway, x.Iface, x.Inactive))
+		}
+	}
+	if len(active) == 0 {
 		st.Verdict = "no next hop"
 		hop.Steps = append(hop.Steps, st)
-		return done(trace.NoRoute, "", fmt.Sprintf("%s %s has no next hop", r.Code, r.Prefix))
+		return done(trace.NoRoute, "", fmt.Sprintf("%s %s has no usable next hop", r.Code, r.Prefix))
 	}
-	nh := r.Nexthops[0]
-	if len(r.Nexthops) > 1 {
-		st.Detail = append(st.Detail, fmt.Sprintf("%d equal-cost paths: the router hashes flows over them; farend follows the first", len(r.Nexthops)))
+	nh := active[0]
+	if len(active) > 1 {
+		st.Detail = append(st.Detail, fmt.Sprintf("%d equal-cost paths: the router hashes flows over them; farend follows the first", len(active)))
 	}
 	hop.OutInterface = nh.Iface
 	t.OutInterface = nh.Iface

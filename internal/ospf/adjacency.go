@@ -30,6 +30,9 @@ const (
 	InterfaceDown         Status = "INTERFACE_DOWN"
 	NoRouterID            Status = "PROCESS_INVALID"
 	NoDR                  Status = "NO_DESIGNATED_ROUTER"
+	// VirtualLinkDown: a virtual link whose other end is unreachable
+	// through the transit area or not configured.
+	VirtualLinkDown Status = "VIRTUAL_LINK_DOWN"
 )
 
 // Neighbour states (RFC 2328 section 10.1).

@@ -28,8 +28,39 @@ func Compute(devs []*model.Device) *Result {
 	}
 	r.links = buildLinks(ins)
 	r.Adjacencies = adjacencies(r.links)
+	// Virtual links (RFC 2328 15) come up from the transit areas' SPF,
+	// and their adjacencies change the backbone: compute, settle the
+	// virtual links, and compute again until they stay as they are.
+	vls, refused := virtualLinks(ins)
+	for pass := 0; ; pass++ {
+		r.compute(ins)
+		if len(vls) == 0 {
+			break
+		}
+		changed := settleVirtualLinks(vls)
+		changed = settleTransit(ins) || changed
+		if !changed || pass == maxVLPasses {
+			break
+		}
+	}
+	r.Adjacencies = append(append(r.Adjacencies, vlAdjacencies(vls)...), refused...)
 	sortAdjacencies(r.Adjacencies)
+	return r
+}
+
+// maxVLPasses bounds the passes that settle virtual links: each pass can
+// only bring more of them up (an up link makes its ends border routers),
+// and a chain of dependent virtual links longer than this is not a
+// network anyone runs.
+const maxVLPasses = 6
+
+// compute builds every instance's LSDBs and routing table from the
+// adjacencies, from scratch.
+func (r *Result) compute(ins []*Instance) {
 	for _, in := range ins {
+		in.ABR, in.ABRWhy, in.ASBR, in.translator, in.activeBB = false, "", false, false, false
+		in.ext, in.lsas = nil, nil
+		in.transitNow = map[transitKey]transitRoute{}
 		r.unused[in] = map[*LSA]string{}
 		in.table = newRouteTable(nil)
 		in.table.advPaths = in.Version == 2 && (in.Vendor() == "frr" || in.Vendor() == "vyos")
@@ -103,11 +134,17 @@ func Compute(devs []*model.Device) *Result {
 		}
 	}
 	parallel(others, func(in *Instance) {
+		if in.ABR && in.activeBB {
+			transitSummaries(r, in)
+		}
+	})
+	parallel(others, func(in *Instance) {
 		if !(in.ABR && in.activeBB) {
 			interArea(r, in)
 		}
 	})
 	interAreaFRR6(r, frr6s)
+	parallel(ins, pruneNoPaths)
 	// External LSAs (RFC 2328 12.4.4, RFC 3101) and their routes.
 	originateExternals(ins, exts, domains)
 	translateNSSA(ins)
@@ -123,7 +160,6 @@ func Compute(devs []*model.Device) *Result {
 		externalRoutes(r, in)
 		in.table.freeze(func(t PathType) int { return distance(in, t) })
 	})
-	return r
 }
 
 // parallel runs f for every instance on all CPUs. The phases that use it
@@ -182,8 +218,9 @@ func classify(in *Instance) {
 		in.ABRWhy = "PE router attached to the MPLS VPN superbackbone: " + in.Proc.VPNPEWhy
 		return
 	}
-	bbUp := false
+	bbUp, has0 := false, false
 	for _, f := range in.Ifaces {
+		has0 = has0 || f.Area == 0
 		if f.Area == 0 && f.Up {
 			bbUp = true
 		}
@@ -191,11 +228,29 @@ func classify(in *Instance) {
 			in.activeBB = true
 		}
 	}
+	// A virtual link is a backbone interface (RFC 2328 15): ospfd puts
+	// its VLINK interface in area 0 when it is configured, which makes
+	// area 0 a configured area (virtualLinks adds it to in.Areas), and
+	// the backbone actively attached once the link is up, Full or not
+	// (ospfd/ospf_abr.c ospf_check_abr_status: areas_configured > 1 &&
+	// bb_act_attached, act_ints counting interfaces not Down); a Full
+	// virtual neighbour is a backbone connection
+	// (ospf_act_bb_connection walks the backbone's oiflist).
+	for _, f := range in.vlinks {
+		bbUp = bbUp || f.Up
+		if len(f.full) > 0 {
+			in.activeBB = true
+		}
+	}
+	areas := len(in.Areas)
 	switch {
-	case len(in.Areas) > 1 && bbUp:
+	case areas > 1 && bbUp:
 		in.ABR = true
 		in.ABRWhy = "interfaces in several areas, one of them up in area 0 (RFC 3509 2.2)"
-	case len(in.Areas) > 1:
+		if !has0 {
+			in.ABRWhy = "interfaces in several areas and a virtual link to the backbone (RFC 2328 15, RFC 3509 2.2)"
+		}
+	case areas > 1:
 		in.ABRWhy = "interfaces in several areas but none up in area 0: not an ABR (RFC 3509 2.2), so it uses the summaries of every area"
 	}
 }
@@ -219,7 +274,7 @@ func floodDomains(ins []*Instance) map[*Instance]*lsdb {
 		return i
 	}
 	for _, in := range ins {
-		for _, f := range in.Ifaces {
+		for _, f := range in.allIfaces() {
 			for _, g := range f.full {
 				if a, b := top(in.idx), top(g.Inst.idx); a != b {
 					comp[b] = a
@@ -264,7 +319,7 @@ func floodDomains(ins []*Instance) map[*Instance]*lsdb {
 		return r
 	}
 	for _, in := range ins {
-		for _, f := range in.Ifaces {
+		for _, f := range in.allIfaces() {
 			for _, g := range f.full {
 				a, b := find(key{in, f.Area}), find(key{g.Inst, g.Area})
 				if a != b {

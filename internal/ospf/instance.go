@@ -42,6 +42,12 @@ type Instance struct {
 	// (FRR ospfd/ospf_abr.c ospf_act_bb_connection).
 	activeBB bool
 	lsas     []*LSA // self-originated
+	// vlinks are the virtual links' pseudo-interfaces (virtualLinks).
+	vlinks []*Iface
+	// transitNow are the backbone routes the transit areas' summaries
+	// changed in this computation, transitPrev those of the one before
+	// (transitSummaries).
+	transitNow, transitPrev map[transitKey]transitRoute
 }
 
 // Name names the instance for people: "cisco2 ospf 72 vrf vrf1".
@@ -101,6 +107,8 @@ type Iface struct {
 	dr *Iface
 	// full are the neighbours this interface is Full with.
 	full []*Iface
+	// vl is set on a virtual link's pseudo-interface.
+	vl *vlink
 }
 
 // Loopback reports whether OSPF treats the interface as a loopback.

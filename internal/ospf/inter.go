@@ -45,6 +45,11 @@ func summarize(in *Instance, backbone bool) {
 		if rt.Type != want || (backbone && rt.Area != 0) {
 			continue
 		}
+		if t, ok := in.transitPrev[transitKey{rt.Prefix, false}]; ok && rt.Area == 0 {
+			// ospfd summarizes its routing table as the transit areas'
+			// summaries left it (transitSummaries).
+			rt.Cost, rt.Nexthops = t.cost, t.nexthops
+		}
 		for _, x := range in.Areas {
 			if x == rt.Area || nexthopsIn(rt.Nexthops, x) {
 				continue
@@ -101,8 +106,12 @@ func summarize(in *Instance, backbone bool) {
 		if backbone != !best.intra || (!best.intra && best.area != 0) {
 			continue
 		}
+		bestNH, bestCost := best.nexthops, best.cost
+		if t, ok := in.transitPrev[transitKey{netip.PrefixFrom(rid, 32), true}]; ok && best.area == 0 {
+			bestNH, bestCost = t.nexthops, int(t.cost)
+		}
 		for _, x := range in.Areas {
-			if x == best.area || nexthopsIn(best.nexthops, x) || areaType(in, x) != model.AreaNormal {
+			if x == best.area || nexthopsIn(bestNH, x) || areaType(in, x) != model.AreaNormal {
 				continue
 			}
 			if !best.intra && x == 0 {
@@ -111,8 +120,8 @@ func summarize(in *Instance, backbone bool) {
 			if in.dbs[x].summary(in, LSAASBRSummary, netip.Prefix{}, rid) != nil {
 				continue
 			}
-			l := &LSA{Type: LSAASBRSummary, Area: x, AdvRouter: in.RouterID, ASBR: rid, Metric: best.cost, origin: in,
-				What: fmt.Sprintf("ASBR %s reached through area %s, cost %d", rid, best.area, best.cost)}
+			l := &LSA{Type: LSAASBRSummary, Area: x, AdvRouter: in.RouterID, ASBR: rid, Metric: bestCost, origin: in,
+				What: fmt.Sprintf("ASBR %s reached through area %s, cost %d", rid, best.area, bestCost)}
 			in.dbs[x].add(l)
 			in.lsas = append(in.lsas, l)
 		}
@@ -237,6 +246,9 @@ func interArea(r *Result, in *Instance) {
 			}
 			if !examine {
 				r.unused[in][l] = abrReason(in, a)
+				if res := in.spf[a]; res != nil && res.transit {
+					r.unused[in][l] = transitReason(a)
+				}
 				continue
 			}
 			if in.Proc.VPNPE && l.DN {

@@ -37,6 +37,7 @@ const (
 	linkP2P     = 1
 	linkTransit = 2
 	linkStub    = 3
+	linkVirtual = 4
 )
 
 // rlink is one link of a router-LSA.
@@ -72,8 +73,9 @@ type LSA struct {
 	P   bool       `json:"p,omitempty"`
 	DN  bool       `json:"dn,omitempty"`
 	Tag uint32     `json:"tag,omitempty"`
-	// B and E are the router-LSA flags (ABR, ASBR).
-	B, E bool
+	// B, E and V are the router-LSA flags (ABR, ASBR, end of a Full
+	// virtual link through the area).
+	B, E, V bool
 	// What says where the LSA comes from ("redistribute static at
 	// r1.conf:12", "translated from type-7 by 192.0.2.1").
 	What string `json:"what,omitempty"`
@@ -134,6 +136,9 @@ func (l *LSA) Summary() string {
 		if l.E {
 			flags += "E"
 		}
+		if l.V {
+			flags += "V"
+		}
 		if flags != "" {
 			fmt.Fprintf(&b, "flags %s; ", flags)
 		}
@@ -152,6 +157,8 @@ func (l *LSA) Summary() string {
 				}
 			case linkStub:
 				fmt.Fprintf(&b, "stub %s cost %d", k.prefix, k.cost)
+			case linkVirtual:
+				fmt.Fprintf(&b, "virtual %s cost %d", k.to, k.cost)
 			}
 		}
 		if len(l.links) == 0 {

@@ -67,6 +67,20 @@ func originateArea(in *Instance, area model.AreaID) []*LSA {
 			}
 		}
 	}
+	// Virtual links: a type-4 link in the backbone's router-LSA for every
+	// Full virtual neighbour, with the transit path's cost, and the V bit
+	// in the transit area's router-LSA (RFC 2328 12.4.1.3, A.4.2; FRR
+	// ospfd/ospf_lsa.c lsa_link_virtuallink_set, router_lsa_flags).
+	for _, f := range in.vlinks {
+		for _, g := range f.full {
+			if area == 0 {
+				r.links = append(r.links, rlink{kind: linkVirtual, to: g.Inst.RouterID, cost: f.Cost, local: f, peer: g})
+			}
+			if area == f.vl.transit {
+				r.V = true
+			}
+		}
+	}
 	if in.Version == 3 && len(stubPrefixes) > 0 {
 		out = append(out, &LSA{Type: LSAIntraPrefix, Area: area, AdvRouter: in.RouterID, origin: in, prefixes: dedupPrefixes(stubPrefixes), What: "prefixes of stub, loopback and point-to-point interfaces"})
 	}

@@ -33,6 +33,9 @@ type RIBNexthop struct {
 	Iface   string     `json:"interface,omitempty"`
 	// Neighbor names the router behind an OSPF next hop.
 	Neighbor string `json:"neighbor,omitempty"`
+	// Inactive says why the router keeps this next hop but does not
+	// forward by it ("" when it does).
+	Inactive string `json:"inactive,omitempty"`
 }
 
 // connectedRoute is a prefix of an up interface.
@@ -201,10 +204,10 @@ func (r *Result) RIB(d *model.Device, vrf string, v6 bool) []RIBRoute {
 			for _, n := range set {
 				dup := false
 				for _, y := range slab[start:] {
-					dup = dup || y.Gateway == n.Gateway && y.Iface == n.Iface
+					dup = dup || y.Gateway == n.Gateway && y.Iface == n.Iface && (y.Inactive == "") == (n.Inactive == "")
 				}
 				if !dup {
-					slab = append(slab, RIBNexthop{Gateway: n.Gateway, Iface: n.Iface, Neighbor: n.Neighbor})
+					slab = append(slab, RIBNexthop{Gateway: n.Gateway, Iface: n.Iface, Neighbor: n.Neighbor, Inactive: n.Inactive})
 				}
 			}
 			s.nhs[k] = slab[start:len(slab):len(slab)]

@@ -48,9 +48,16 @@ type Nexthop struct {
 	// Neighbor names the router the gateway belongs to.
 	Neighbor string `json:"neighbor,omitempty"`
 	f        *Iface
+	// Inactive says why the router's RIB does not use this next hop
+	// (zebra keeps it but installs the route without it); "" for a usable
+	// one.
+	Inactive string `json:"inactive,omitempty"`
 	// adv is the border router the path leads to, for FRR ospfd's
 	// per-path bookkeeping (ospf_path.adv_router).
 	adv netip.Addr
+	// viaVL marks ospfd's path over a virtual link (frrVLPath): another
+	// path than one through the transit area with the same gateway.
+	viaVL bool
 }
 
 // Route is one entry of an instance's OSPF routing table.
@@ -197,7 +204,7 @@ func mergePaths(a, b []Nexthop, byAdv bool) []Nexthop {
 	for _, x := range b {
 		dup := false
 		for _, y := range out {
-			if x.Iface == y.Iface && x.Gateway == y.Gateway && (!byAdv || x.adv == y.adv) {
+			if x.Iface == y.Iface && x.Gateway == y.Gateway && x.viaVL == y.viaVL && (!byAdv || x.adv == y.adv) {
 				dup = true
 				break
 			}

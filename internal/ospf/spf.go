@@ -24,6 +24,9 @@ type vertex struct {
 type spfResult struct {
 	routers map[netip.Addr]*vertex
 	nets    map[*Iface]*vertex
+	// transit is the area's TransitCapability: a router-LSA in the tree
+	// has the V bit (RFC 2328 16.1 step 2).
+	transit bool
 }
 
 type vheap []*vertex
@@ -81,8 +84,24 @@ func spf(in *Instance, db *lsdb) *spfResult {
 			}
 			continue
 		}
+		if v.lsa.V {
+			res.transit = true
+		}
 		for _, k := range v.lsa.links {
 			switch k.kind {
+			case linkVirtual:
+				// A virtual link is a point-to-point backbone link whose
+				// next hops, from the root, are those of the transit
+				// area's path to its other end (RFC 2328 16.1.1).
+				wl := db.routers[k.to]
+				if wl == nil || !linksTo(wl, linkVirtual, v.rid, nil) {
+					continue
+				}
+				nh := v.nexthops
+				if v == root {
+					nh = vlNexthops(k.local)
+				}
+				visit(h, res, db, wl, nil, v.dist+k.cost, nh)
 			case linkP2P:
 				wl := db.routers[k.to]
 				if wl == nil || !linksTo(wl, linkP2P, v.rid, nil) {
@@ -154,7 +173,7 @@ func linksTo(l *LSA, kind int, rid netip.Addr, net *Iface) bool {
 		if k.kind != kind {
 			continue
 		}
-		if kind == linkP2P && k.to == rid || kind == linkTransit && k.net == net {
+		if (kind == linkP2P || kind == linkVirtual) && k.to == rid || kind == linkTransit && k.net == net {
 			return true
 		}
 	}

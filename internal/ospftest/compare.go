@@ -18,6 +18,22 @@ type State struct {
 	Lines map[string][]string
 }
 
+// Text prints the lines router by router: "router: line".
+func (s State) Text() string {
+	var names []string
+	for n := range s.Lines {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	var b strings.Builder
+	for _, n := range names {
+		for _, x := range s.Lines[n] {
+			b.WriteString(n + ": " + x + "\n")
+		}
+	}
+	return b.String()
+}
+
 // Diff lists the lines that differ, both sides.
 func Diff(want, got State) []string { return frrlab.Diff(want.Lines, got.Lines) }
 
@@ -32,6 +48,11 @@ func Predict(dir string) (State, error) {
 	add := func(n, x string) { st.Lines[n] = append(st.Lines[n], x) }
 	for _, a := range res.Adjacencies {
 		for _, e := range []ospf.End{a.A, a.B} {
+			if e.Iface == "" {
+				// The far end of a one-sided virtual link: it has no
+				// interface for it, and FRR lists no neighbour there.
+				continue
+			}
 			peer := a.B
 			if e.Node == a.B.Node && e.Iface == a.B.Iface {
 				peer = a.A
@@ -136,6 +157,9 @@ func (l *Lab) neighbors(ctx context.Context, r *Router) (map[string]string, erro
 	if err := json.Unmarshal(b, &v2); err != nil {
 		return nil, fmt.Errorf("ospftest: %s show ip ospf neighbor json: %w", r.Name, err)
 	}
+	// ifaceName is "e1:198.18.1.2" for an interface and "VLINK0" (the
+	// router's first virtual link) for a virtual-link neighbour, whose
+	// line is then "v2 nbr <rid> on VLINK0".
 	for rid, ns := range v2.Neighbors {
 		for _, n := range ns {
 			ifn := strings.SplitN(n.IfaceName, ":", 2)[0]

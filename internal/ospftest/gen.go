@@ -52,6 +52,8 @@ type Router struct {
 	MetricType  int
 	Metric      int
 	DefaultOrig bool
+	// VLinks are OSPFv2 virtual links (GenerateVL); ospf6d 8.4 has none.
+	VLinks []VLink
 }
 
 // Iface is one end of a link.
@@ -424,6 +426,11 @@ func (t *Topology) Config(r *Router) string {
 				ns = " no-summary"
 			}
 			w(" area %d %s%s", a.ID, a.Type, ns)
+		}
+		if v == "ospf" {
+			for _, vl := range r.VLinks {
+				w(" area %d virtual-link 192.0.2.%d hello-interval %d dead-interval %d", vl.Area, vl.Peer, vl.Hello, vl.Dead)
+			}
 		}
 		if r.Redist && (v == "ospf" || !t.inV3NSSA(r)) {
 			w("%s", redistLine(r))

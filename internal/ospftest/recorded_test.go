@@ -1,0 +1,47 @@
+package ospftest
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestRecorded replays topologies FRR ran, without FRR: each directory of
+// testdata/recorded holds a harness snapshot and frr.txt, the neighbour
+// states and OSPF routes FRR showed for it (written by the harness beside
+// every snapshot it keeps, FAREND_OSPF_KEEP / FAREND_OSPFVL_KEEP), and
+// farend must predict exactly those lines. vl-5 is GenerateVL seed 5:
+// a virtual link through area 1 to a border router whose area 2 has no
+// other way to the backbone, a second border router of the transit area,
+// externals beyond the link, and ospfd 8.4's backbone paths over the link
+// (one with the wrong interface, inactive in zebra; frrVLPath).
+func TestRecorded(t *testing.T) {
+	dirs, err := filepath.Glob("testdata/recorded/*")
+	if err != nil || len(dirs) == 0 {
+		t.Fatalf("no recorded topologies: %v", err)
+	}
+	for _, d := range dirs {
+		t.Run(filepath.Base(d), func(t *testing.T) {
+			b, err := os.ReadFile(filepath.Join(d, "frr.txt"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := map[string][]string{}
+			for _, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+				r, x, ok := strings.Cut(line, ": ")
+				if !ok {
+					t.Fatalf("frr.txt: bad line %q", line)
+				}
+				got[r] = append(got[r], x)
+			}
+			want, err := Predict(filepath.Join(d, "snapshot"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := Diff(want, State{Lines: got}); len(diff) > 0 {
+				t.Errorf("farend and the recorded FRR differ:\n%s", strings.Join(diff, "\n"))
+			}
+		})
+	}
+}
