@@ -48,10 +48,11 @@ func Compute(devs []*model.Device) *Result {
 	return r
 }
 
-// maxVLPasses bounds the passes that settle virtual links: each pass can
-// only bring more of them up (an up link makes its ends border routers),
-// and a chain of dependent virtual links longer than this is not a
-// network anyone runs.
+// maxVLPasses bounds the computations that settle the virtual links and
+// the transit areas' changes to backbone routes (settleTransit): the FRR
+// labs settle in two or three. If they have not settled by then, the last
+// computation stands and the virtual adjacencies shown are one step
+// ahead of it.
 const maxVLPasses = 6
 
 // compute builds every instance's LSDBs and routing table from the
@@ -242,15 +243,14 @@ func classify(in *Instance) {
 			in.activeBB = true
 		}
 	}
-	areas := len(in.Areas)
 	switch {
-	case areas > 1 && bbUp:
+	case len(in.Areas) > 1 && bbUp:
 		in.ABR = true
 		in.ABRWhy = "interfaces in several areas, one of them up in area 0 (RFC 3509 2.2)"
 		if !has0 {
 			in.ABRWhy = "interfaces in several areas and a virtual link to the backbone (RFC 2328 15, RFC 3509 2.2)"
 		}
-	case areas > 1:
+	case len(in.Areas) > 1:
 		in.ABRWhy = "interfaces in several areas but none up in area 0: not an ABR (RFC 3509 2.2), so it uses the summaries of every area"
 	}
 }
