@@ -261,12 +261,7 @@ func interArea(r *Result, in *Instance) {
 				r.unused[in][l] = "an ABR ignores the default summary of a stub or NSSA area (FRR ospfd/ospf_ia.c process_summary_lsa)"
 				continue
 			}
-			var abr *routerRoute
-			for _, x := range in.table.routers[l.AdvRouter] {
-				if x.area == a && x.abr && x.intra {
-					abr = x
-				}
-			}
+			abr := in.table.intraABR(l.AdvRouter, a)
 			if abr == nil {
 				r.unused[in][l] = fmt.Sprintf("no intra-area route to its ABR %s in area %s (RFC 2328 16.2 step 3)", l.AdvRouter, a)
 				continue
@@ -287,4 +282,17 @@ func abrReason(in *Instance, a model.AreaID) string {
 		return fmt.Sprintf("not used: IOS runs `%s` as a PE router attached to the MPLS VPN superbackbone (no `capability vrf-lite`; RFC 4577 4.2), which makes it an area border router, and an ABR uses only the backbone's summary LSAs (RFC 2328 16.2): summaries received in area %s are ignored. For plain VRF-lite add `capability vrf-lite` under `%s`", procLine(in), a, procLine(in))
 	}
 	return "not used: this router is an area border router with a Full neighbour in area 0, and an ABR examines only the backbone's summary LSAs (RFC 2328 16.2; RFC 3509; FRR ospfd/ospf_ia.c ospf_ia_routing)"
+}
+
+// intraABR is the intra-area route through area a to the area border
+// router rid (the last one when there are several), or nil: RFC 2328 16.2
+// step 3 and 16.3 price a summary by it.
+func (t *routeTable) intraABR(rid netip.Addr, a model.AreaID) *routerRoute {
+	var abr *routerRoute
+	for _, x := range t.routers[rid] {
+		if x.area == a && x.abr && x.intra {
+			abr = x
+		}
+	}
+	return abr
 }

@@ -85,12 +85,7 @@ func examineAll(r *Result, in *Instance) {
 				r.unused[in][l] = "originated by this router"
 				continue
 			}
-			var abr *routerRoute
-			for _, x := range in.table.routers[l.AdvRouter] {
-				if x.area == a && x.abr && x.intra {
-					abr = x
-				}
-			}
+			abr := in.table.intraABR(l.AdvRouter, a)
 			if abr == nil {
 				r.unused[in][l] = fmt.Sprintf("no intra-area route to its ABR %s in area %s (ospf6d/ospf6_abr.c ospf6_abr_examin_summary step 4)", l.AdvRouter, a)
 				continue

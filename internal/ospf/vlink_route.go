@@ -124,12 +124,7 @@ func transitSummaries(r *Result, in *Instance) {
 			if l.Type != LSASummary && l.Type != LSAASBRSummary || l.origin == in {
 				continue
 			}
-			var abr *routerRoute
-			for _, x := range in.table.routers[l.AdvRouter] {
-				if x.area == a && x.abr && x.intra {
-					abr = x
-				}
-			}
+			abr := in.table.intraABR(l.AdvRouter, a)
 			if abr == nil {
 				continue
 			}
