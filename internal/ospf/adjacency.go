@@ -412,7 +412,7 @@ func rejects(self, peer *Iface) (bool, string) {
 // anyDiff reports whether the interface's OSPF implementation rejects any
 // MTU difference: ospf6d of FRR and Quagga (VyOS).
 func anyDiff(f *Iface) bool {
-	return f.Inst.Version == 3 && (f.Inst.Vendor() == "frr" || f.Inst.Vendor() == "vyos")
+	return f.Inst.Version == 3 && isFRR(f.Inst)
 }
 
 func daemon(f *Iface) string {

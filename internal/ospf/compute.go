@@ -64,7 +64,7 @@ func (r *Result) compute(ins []*Instance) {
 		in.transitNow = map[transitKey]transitRoute{}
 		r.unused[in] = map[*LSA]string{}
 		in.table = newRouteTable(nil)
-		in.table.advPaths = in.Version == 2 && (in.Vendor() == "frr" || in.Vendor() == "vyos")
+		in.table.advPaths = in.Version == 2 && isFRR(in)
 		in.dbs = map[model.AreaID]*lsdb{}
 		in.spf = map[model.AreaID]*spfResult{}
 		classify(in)

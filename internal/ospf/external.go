@@ -89,7 +89,7 @@ func translateNSSA(ins []*Instance) {
 				done[l.Prefix] = true
 				x := &LSA{Type: LSAExternal, AdvRouter: tr.RouterID, Prefix: l.Prefix, Metric: l.Metric, E2: l.E2, FA: l.FA, Tag: l.Tag, origin: tr, translated: l,
 					What: fmt.Sprintf("translated from the type-7 LSA of %s in NSSA %s", l.AdvRouter, a)}
-				if tr.Version == 2 && (tr.Vendor() == "frr" || tr.Vendor() == "vyos") {
+				if tr.Version == 2 && isFRR(tr) {
 					// FRR ospfd/ospf_lsa.c ospf_lsa_translated_nssa_new builds
 					// the type-5 as a redistributed OSPF route of the
 					// translator (ei.type = ZEBRA_ROUTE_OSPF, route-map metric
@@ -163,7 +163,7 @@ func externalRoute(in *Instance, l *LSA, t *routeTable) string {
 		return "the DN bit is set: a PE ignores it (RFC 4576 section 4)"
 	}
 	asbr := findASBR(in, l.AdvRouter)
-	if asbr == nil && len(in.table.routers[l.AdvRouter]) > 0 && (in.Vendor() == "frr" || in.Vendor() == "vyos") && in.Version == 2 {
+	if asbr == nil && len(in.table.routers[l.AdvRouter]) > 0 && isFRR(in) && in.Version == 2 {
 		return fmt.Sprintf("FRR prefers the intra-area route to %s through a non-backbone area, where its router-LSA has no E-bit (a stub area), and then drops the LSA as not from an ASBR (ospfd/ospf_ase.c ospf_find_asbr_route, ospf_ase_calculate_route)", l.AdvRouter)
 	}
 	if asbr == nil {

@@ -73,7 +73,7 @@ func digits(s string) int {
 // implementation walks them: FRR's name order, else configuration order.
 func ifaceOrder(in *Instance) []*Iface {
 	out := append([]*Iface(nil), in.Ifaces...)
-	if in.Vendor() == "frr" || in.Vendor() == "vyos" {
+	if isFRR(in) {
 		sort.SliceStable(out, func(i, j int) bool { return frrIfCmp(out[i].Name, out[j].Name) < 0 })
 	}
 	return out

@@ -73,6 +73,10 @@ func (in *Instance) Vendor() string {
 	return in.Dev.Router.Vendor
 }
 
+// isFRR reports whether the process is FRR's (VyOS runs FRR too), whose
+// ospfd/ospf6d behaviour farend follows where it differs from the RFCs.
+func isFRR(in *Instance) bool { return in.Vendor() == "frr" || in.Vendor() == "vyos" }
+
 // Iface is one interface an OSPF process runs on, with the values it
 // really uses.
 type Iface struct {

@@ -201,7 +201,7 @@ func findASBR(in *Instance, rid netip.Addr) *routerRoute {
 	// ASBR that is also reached intra-area through a stub area, where its
 	// router-LSA has no E-bit (ospf_lsa.c router_lsa_flags), gets no
 	// external routes. RFC 2328 16.4.1 prunes among the ASBR's entries.
-	frr := in.Vendor() == "frr" || in.Vendor() == "vyos"
+	frr := isFRR(in)
 	usable := func(r *routerRoute) bool { return frr || r.asbr }
 	var chosen []*routerRoute
 	for _, r := range rs {

@@ -201,5 +201,5 @@ func nssaForwardingAddress6(in *Instance, area model.AreaID) netip.Addr {
 
 // frr6 reports whether the instance is FRR's (or VyOS's) ospf6d.
 func frr6(in *Instance) bool {
-	return in.Version == 3 && (in.Vendor() == "frr" || in.Vendor() == "vyos")
+	return in.Version == 3 && isFRR(in)
 }

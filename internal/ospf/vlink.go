@@ -20,10 +20,8 @@ type vlink struct {
 	peer    netip.Addr
 	// why says why the link is down, when it is.
 	why string
-	// nexthops are the transit area's next hops to the other end;
-	// peerAddr is the address its packets are sent to.
+	// nexthops are the transit area's next hops to the other end.
 	nexthops []Nexthop
-	peerAddr netip.Addr
 	// other is the other end's pseudo-interface, when it has one for this
 	// router through the same area.
 	other *Iface
@@ -36,9 +34,6 @@ func (in *Instance) allIfaces() []*Iface {
 	}
 	return append(append([]*Iface(nil), in.Ifaces...), in.vlinks...)
 }
-
-// VirtualLinks are the instance's virtual-link pseudo-interfaces.
-func (in *Instance) VirtualLinks() []*Iface { return in.vlinks }
 
 // virtualLinks makes the pseudo-interfaces of every OSPFv2 virtual link
 // (in area 0, as ospfd's VLINKn and IOS's OSPF_VLn are) and returns them.
@@ -170,8 +165,6 @@ func settleVirtualLinks(vls []*Iface) bool {
 	}
 	return changed
 }
-
-func isFRR(in *Instance) bool { return in.Vendor() == "frr" || in.Vendor() == "vyos" }
 
 // firstParent is the next hop ospfd keeps for a virtual link: the first
 // parent of the other end's vertex, parents being sorted by next-hop
