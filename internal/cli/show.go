@@ -211,7 +211,11 @@ func showVRFs(w io.Writer, r *model.Router) {
 
 func showOSPF(w io.Writer, r *model.Router) {
 	for _, p := range r.OSPF {
-		fmt.Fprintf(w, "ospfv%d process %q vrf %q router-id %s ref-bw %s\n", p.Version, p.ID, p.VRF, p.RouterID, setting(p.ReferenceBandwidth))
+		fmt.Fprintf(w, "ospfv%d process %q vrf %q router-id %s ref-bw %s", p.Version, p.ID, p.VRF, p.RouterID, setting(p.ReferenceBandwidth))
+		if p.Version == 2 {
+			fmt.Fprintf(w, " rfc1583-compatible %s", setting(p.RFC1583Compatible))
+		}
+		fmt.Fprintln(w)
 		if p.VPNPEWhy != "" {
 			fmt.Fprintf(w, "  PE mode %v: %s\n", p.VPNPE, p.VPNPEWhy)
 		}

@@ -157,8 +157,12 @@ type OSPFProcess struct {
 	// MaxMetric is set by `max-metric router-lsa`.
 	MaxMetric *MaxMetric `json:"max_metric,omitempty"`
 	// MaximumPaths is the ECMP limit.
-	MaximumPaths Setting    `json:"maximum_paths"`
-	Pos          source.Pos `json:"pos,omitzero"`
+	MaximumPaths Setting `json:"maximum_paths"`
+	// RFC1583Compatible is 1 when RFC1583Compatibility is enabled (RFC 2328
+	// appendix C.1): the 16.4.1 preference for intra-area non-backbone
+	// paths to an ASBR or forwarding address is then off. OSPFv2 only.
+	RFC1583Compatible Setting    `json:"rfc1583_compatible,omitzero"`
+	Pos               source.Pos `json:"pos,omitzero"`
 }
 
 // OSPFArea is one area's settings in a process.

@@ -181,6 +181,7 @@ func externalRoute(in *Instance, l *LSA, t *routeTable) string {
 		return "an AS-external LSA from an ASBR reached through an NSSA is ignored (RFC 3101; FRR ospf_ase_calculate_route)"
 	}
 	x, nh := asbr.cost, asbr.nexthops
+	viaBB := !asbr.intra || asbr.area == 0
 	if l.FA.IsValid() && !l.FA.IsUnspecified() {
 		for _, f := range in.Ifaces {
 			for _, a := range f.If.Addrs {
@@ -194,6 +195,7 @@ func externalRoute(in *Instance, l *LSA, t *routeTable) string {
 			return "no intra-area or inter-area route to the forwarding address " + l.FA.String() + " (RFC 2328 16.4 step 3)"
 		}
 		x, nh = int(fr.cost), nil
+		viaBB = fr.typ != PathIntra || fr.area == 0
 		for _, n := range fr.nexthops {
 			if !n.Gateway.IsValid() && !frr6(in) {
 				// ospf_ase_complete_direct_routes: a directly connected
@@ -216,7 +218,7 @@ func externalRoute(in *Instance, l *LSA, t *routeTable) string {
 			typ = PathN2
 		}
 	}
-	rt := croute{typ: typ, area: l.Area, nexthops: nh, lsa: l}
+	rt := croute{typ: typ, area: l.Area, nexthops: nh, lsa: l, viaBB: viaBB && pref16_4_1(in)}
 	if l.E2 {
 		rt.cost, rt.type2 = int32(x), int32(l.Metric)
 	} else {

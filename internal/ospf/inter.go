@@ -205,7 +205,7 @@ func findASBR(in *Instance, rid netip.Addr) *routerRoute {
 	usable := func(r *routerRoute) bool { return frr || r.asbr }
 	var chosen []*routerRoute
 	for _, r := range rs {
-		if usable(r) && r.intra && r.area != 0 {
+		if usable(r) && r.intra && r.area != 0 && pref16_4_1(in) {
 			chosen = append(chosen, r)
 		}
 	}
@@ -271,6 +271,14 @@ func interArea(r *Result, in *Instance) {
 				in.table.offer(l.Prefix, l.pn, croute{typ: PathInter, area: a, cost: int32(cost), nexthops: abr.nexthops, lsa: l})
 				continue
 			}
+			if in.table.intraRouter(l.ASBR, a) {
+				// RFC 2328 16.2 step 6: intra-area paths are always
+				// preferred (FRR ospfd/ospf_ia.c ospf_ia_router_route:
+				// ospf_route_cmp ranks the intra-area entry of the same
+				// area first).
+				r.unused[in][l] = fmt.Sprintf("an intra-area route to %s in area %s exists, which is always preferred (RFC 2328 16.2 step 6)", l.ASBR, a)
+				continue
+			}
 			in.table.addRouter(&routerRoute{rid: l.ASBR, area: a, cost: cost, nexthops: abr.nexthops, asbr: true, lsa: l})
 		}
 	}
@@ -295,4 +303,29 @@ func (t *routeTable) intraABR(rid netip.Addr, a model.AreaID) *routerRoute {
 		}
 	}
 	return abr
+}
+
+// intraRouter reports whether the table has an intra-area route through
+// area a to the router rid.
+func (t *routeTable) intraRouter(rid netip.Addr, a model.AreaID) bool {
+	for _, x := range t.routers[rid] {
+		if x.area == a && x.intra {
+			return true
+		}
+	}
+	return false
+}
+
+// pref16_4_1 reports whether RFC 2328 16.4.1 applies: the preference for
+// intra-area non-backbone paths to an ASBR or forwarding address, which
+// RFC1583Compatibility turns off (RFC 2328 appendix C.1; FRR ospfd
+// ospf_find_asbr_route and ospf_route_cmp check OSPF_RFC1583_COMPATIBLE).
+// FRR ospf6d never applies the preference (ospf6d/ospf6_route.c
+// ospf6_route_cmp, ospf6_asbr.c); an IOS OSPFv3 process is taken to apply
+// it as the RFC says (not checked against IOS).
+func pref16_4_1(in *Instance) bool {
+	if frr6(in) {
+		return false
+	}
+	return in.Proc.RFC1583Compatible.Value == 0
 }

@@ -129,7 +129,8 @@ type routerRoute struct {
 // better compares two candidate routes to the same prefix: -1 when a is
 // preferred, 1 when b is, 0 when they are equal (ECMP). RFC 2328 16.4.1
 // and 16.4 (6): intra before inter before E1 before E2; E2 by the type-2
-// metric, then the distance to the ASBR/forwarding address.
+// metric; then (6c) the 16.4.1 preference where it applies (viaBB); then
+// the cost (E2: the distance to the ASBR/forwarding address).
 func better(a, b *croute) int {
 	ra, rb := rank(a.typ), rank(b.typ)
 	if ra != rb {
@@ -140,6 +141,16 @@ func better(a, b *croute) int {
 	}
 	if a.typ.type2() && a.type2 != b.type2 {
 		if a.type2 < b.type2 {
+			return -1
+		}
+		return 1
+	}
+	if a.typ.external() && a.viaBB != b.viaBB {
+		// RFC 2328 16.4 (6c): with RFC1583Compatibility disabled, paths
+		// through intra-area non-backbone routes to the ASBR/forwarding
+		// address win before costs are compared (FRR ospfd/ospf_route.c
+		// ospf_route_cmp, ospf_asbr_route_cmp).
+		if b.viaBB {
 			return -1
 		}
 		return 1

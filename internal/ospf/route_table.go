@@ -103,6 +103,11 @@ type croute struct {
 	type2 int32
 	area  model.AreaID
 	typ   PathType
+	// viaBB marks an external route whose path to the ASBR or forwarding
+	// address is not intra-area in a non-backbone area; set only where
+	// RFC 2328 16.4 (6c) applies (RFC1583Compatibility disabled), so that
+	// better ranks it below one that is (16.4.1).
+	viaBB bool
 }
 
 func (c *croute) lsas() []*LSA {

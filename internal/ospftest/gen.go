@@ -52,6 +52,8 @@ type Router struct {
 	MetricType  int
 	Metric      int
 	DefaultOrig bool
+	// RFC1583 is `ospf rfc1583compatibility` (OSPFv2).
+	RFC1583 bool
 	// VLinks are OSPFv2 virtual links (GenerateVL); ospf6d 8.4 has none.
 	VLinks []VLink
 }
@@ -231,6 +233,7 @@ func Generate(seed int64) *Topology {
 			r.DefaultOrig = true
 		}
 	}
+	setRFC1583(t)
 	return t
 }
 
@@ -438,6 +441,9 @@ func (t *Topology) Config(r *Router) string {
 		if r.DefaultOrig && v == "ospf" {
 			w(" default-information originate always")
 		}
+		if r.RFC1583 && v == "ospf" {
+			w(" ospf rfc1583compatibility")
+		}
 		w(" timers throttle spf 0 50 200")
 		w("exit")
 	}
@@ -473,4 +479,14 @@ func (t *Topology) Addresses(r *Router) string {
 		}
 	}
 	return b.String()
+}
+
+// setRFC1583 turns RFC 1583 compatibility on for about a quarter of the
+// routers, from a random stream of its own so that the rest of a seed's
+// topology does not change with it.
+func setRFC1583(t *Topology) {
+	rng := rand.New(rand.NewSource(t.Seed*7919 + 1583))
+	for _, r := range t.Routers {
+		r.RFC1583 = rng.Intn(4) == 0
+	}
 }

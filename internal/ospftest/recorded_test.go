@@ -15,7 +15,14 @@ import (
 // a virtual link through area 1 to a border router whose area 2 has no
 // other way to the backbone, a second border router of the transit area,
 // externals beyond the link, and ospfd 8.4's backbone paths over the link
-// (one with the wrong interface, inactive in zebra; frrVLPath).
+// (one with the wrong interface, inactive in zebra; frrVLPath). vl-6 is
+// GenerateVL seed 6 as it was before ospf rfc1583compatibility entered
+// the generator: two ASBRs originate an E2 default with the same metric,
+// and RFC 2328 16.4 (6c) picks the one reached intra-area through a
+// non-backbone area although the other is closer. ospf-309 is Generate
+// seed 309: a router with `ospf rfc1583compatibility` (no 16.4.1
+// pruning) and an ASBR-summary for an ASBR it reaches intra-area in the
+// same area (ignored, RFC 2328 16.2 step 6).
 func TestRecorded(t *testing.T) {
 	dirs, err := filepath.Glob("testdata/recorded/*")
 	if err != nil || len(dirs) == 0 {

@@ -21,7 +21,10 @@ const (
 	// at least 1 (ospfd: at most 65535, and 0 on a loopback); bw is
 	// `bandwidth`, else the kernel's link speed, else 10000 Mbit/s
 	// (OSPF_DEFAULT_BANDWIDTH, OSPF6_INTERFACE_BANDWIDTH).
-	srcCost     = "FRR: reference bandwidth / interface bandwidth, rounded (ospfd/ospf_interface.c ospf_if_get_output_cost, ospf6d/ospf6_interface.c ospf6_interface_get_cost); without `bandwidth` FRR uses the kernel's link speed, which frr.conf does not state: 10000 Mbit/s (OSPF_DEFAULT_BANDWIDTH, also what veth reports) assumed"
+	srcCost = "FRR: reference bandwidth / interface bandwidth, rounded (ospfd/ospf_interface.c ospf_if_get_output_cost, ospf6d/ospf6_interface.c ospf6_interface_get_cost); without `bandwidth` FRR uses the kernel's link speed, which frr.conf does not state: 10000 Mbit/s (OSPF_DEFAULT_BANDWIDTH, also what veth reports) assumed"
+	// ospfd/ospf_vty.c ospf_rfc1583_flag: OSPF_RFC1583_COMPATIBLE is off
+	// unless configured.
+	srcRFC1583  = "FRR ospfd: RFC 1583 compatibility off unless `ospf rfc1583compatibility` (ospfd/ospf_vty.c)"
 	srcHello    = "FRR default hello interval 10 s (ospfd/ospfd.h OSPF_HELLO_INTERVAL_DEFAULT; ospf6d/ospf6_interface.h)"
 	srcDead     = "FRR default dead interval 40 s (ospfd/ospfd.h OSPF_ROUTER_DEAD_INTERVAL_DEFAULT; ospf6d/ospf6_interface.h)"
 	srcPriority = "FRR default priority 1 (ospfd/ospfd.h OSPF_ROUTER_PRIORITY_DEFAULT)"
@@ -145,6 +148,9 @@ func (p *parser) routerOSPF(l *line, version int, vrf string) {
 		DistanceInter:      model.Default(110, srcDistance),
 		DistanceExternal:   model.Default(110, srcDistance),
 	}
+	if version == 2 {
+		proc.RFC1583Compatible = model.Default(0, srcRFC1583)
+	}
 	if w := l.Words; len(w) >= 3 && cisco.IsNumber(w[2]) {
 		proc.ID = w[2]
 	}
@@ -160,7 +166,14 @@ func (p *parser) routerOSPF(l *line, version int, vrf string) {
 			case n == 3 && w[1] == "router-id", n == 2 && w[0] == "router-id":
 				a, err := netip.ParseAddr(w[n-1])
 				proc.RouterID, done = a, err == nil
-			case n >= 2 && (w[1] == "abr-type" || w[1] == "rfc1583compatibility" || w[1] == "send-extra-data"):
+			case n == 2 && w[1] == "rfc1583compatibility" && version == 2:
+				proc.RFC1583Compatible = model.Set(1, pos)
+			case n == 3 && w[1] == "abr-type" && w[2] == "cisco" && version == 2:
+				// The default (ospfd/ospf_vty.c ospf_abr_type): farend
+				// models only this ABR behaviour (RFC 3509 Cisco).
+			case n >= 2 && w[1] == "send-extra-data":
+			case n == 3 && w[1] == "abr-type":
+				done, why = false, "ABR type "+w[2]+" not modelled: farend follows ospfd's default cisco type (RFC 3509)"
 			default:
 				done = false
 			}
@@ -197,6 +210,12 @@ func (p *parser) routerOSPF(l *line, version int, vrf string) {
 				op.passive[w[1]] = pos
 			default:
 				done = false
+			}
+		case "compatible":
+			// ospfd/ospf_vty.c: `compatible rfc1583` is an alias of `ospf
+			// rfc1583compatibility`.
+			if done = n == 2 && w[1] == "rfc1583" && version == 2; done {
+				proc.RFC1583Compatible = model.Set(1, pos)
 			}
 		case "no":
 			switch {
@@ -240,7 +259,7 @@ func (p *parser) routerOSPF(l *line, version int, vrf string) {
 		case "maximum-paths":
 			v, err := strconv.Atoi(k.Word(1))
 			proc.MaximumPaths, done = model.Set(v, pos), err == nil && n == 2
-		case "log-adjacency-changes", "timers", "capability", "compatible", "refresh", "graceful-restart", "exit":
+		case "log-adjacency-changes", "timers", "capability", "refresh", "graceful-restart", "exit":
 		default:
 			done = false
 		}

@@ -29,7 +29,11 @@ const (
 	srcIP6MTU = "IOS: ipv6 mtu defaults to the interface's link MTU (IPv6 Command Reference, ipv6 mtu)"
 	// Cisco IOS IP Routing: OSPF Command Reference, "auto-cost": reference
 	// bandwidth 100 Mbit/s.
-	srcRefBW = "IOS default auto-cost reference-bandwidth 100 Mbit/s (OSPF Command Reference, auto-cost)"
+	// Cisco IOS IP Routing: OSPF Command Reference, "compatible rfc1583":
+	// enabled by default; `no compatible rfc1583` turns on the RFC 2328
+	// 16.4.1 path preference.
+	srcRFC1583 = "IOS default compatible rfc1583 (OSPF Command Reference, compatible rfc1583)"
+	srcRefBW   = "IOS default auto-cost reference-bandwidth 100 Mbit/s (OSPF Command Reference, auto-cost)"
 	// Cisco IOS IP Routing: OSPF Command Reference, "ip ospf cost": the
 	// cost is the reference bandwidth divided by the interface bandwidth,
 	// at least 1.

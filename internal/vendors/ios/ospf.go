@@ -30,6 +30,9 @@ func (p *parser) routerOSPF(l *line, version int, id, vrf string) {
 		DistanceExternal:   model.Default(110, srcOSPFDistance),
 		MaximumPaths:       model.Default(4, srcOSPFMaxPaths),
 	}
+	if version == 2 {
+		proc.RFC1583Compatible = model.Default(1, srcRFC1583)
+	}
 	op := &ospfProc{proc: &proc, passive: map[string]source.Pos{}, notPassive: map[string]source.Pos{}, areaAuth: map[model.AreaID]model.OSPFAuth{}}
 	p.ospfChildren(l.Kids, op, version)
 	if vrf != "" && version == 2 {
@@ -65,7 +68,11 @@ func (p *parser) ospfChildren(kids []*line, op *ospfProc, version int) {
 			} else {
 				done = false
 			}
-		case "log-adjacency-changes", "timers", "ispf", "nsf", "compatible", "ignore", "bfd", "event-log", "nsr", "graceful-restart":
+		case "compatible":
+			if done = version == 2 && n == 2 && w[1] == "rfc1583"; done {
+				proc.RFC1583Compatible = model.Set(1, pos)
+			}
+		case "log-adjacency-changes", "timers", "ispf", "nsf", "ignore", "bfd", "event-log", "nsr", "graceful-restart":
 		case "network":
 			done = version == 2 && p.ospfNetwork(k, op)
 		case "passive-interface":
@@ -81,7 +88,9 @@ func (p *parser) ospfChildren(kids []*line, op *ospfProc, version int) {
 			switch {
 			case n == 3 && w[1] == "passive-interface":
 				op.notPassive[w[2]] = pos
-			case n >= 2 && (w[1] == "log-adjacency-changes" || w[1] == "compatible" || w[1] == "auto-summary"):
+			case n == 3 && w[1] == "compatible" && w[2] == "rfc1583" && version == 2:
+				proc.RFC1583Compatible = model.Set(0, pos)
+			case n >= 2 && (w[1] == "log-adjacency-changes" || w[1] == "auto-summary"):
 			default:
 				done = false
 			}

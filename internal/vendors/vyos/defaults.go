@@ -23,7 +23,10 @@ const (
 	srcWireguardMTU = "VyOS WireGuard default mtu 1420 (vyos-1x interface-definitions/interfaces_wireguard.xml.in)"
 	// ospfd/ospfd.h OSPF_DEFAULT_REF_BANDWIDTH 100000 kbit/s (Quagga and
 	// FRR alike).
-	srcRefBW = "Quagga/FRR ospfd default reference bandwidth 100 Mbit/s (ospfd/ospfd.h OSPF_DEFAULT_REF_BANDWIDTH)"
+	// ospfd/ospf_vty.c (Quagga and FRR): OSPF_RFC1583_COMPATIBLE is off
+	// unless `ospf rfc1583compatibility`.
+	srcRFC1583 = "Quagga/FRR ospfd: RFC 1583 compatibility off unless configured (ospfd/ospf_vty.c)"
+	srcRefBW   = "Quagga/FRR ospfd default reference bandwidth 100 Mbit/s (ospfd/ospfd.h OSPF_DEFAULT_REF_BANDWIDTH)"
 	// ospfd/ospf_interface.c ospf_if_get_output_cost: reference bandwidth
 	// / interface bandwidth; the bandwidth is the configured one, else
 	// (FRR) the kernel's link speed, else OSPF_DEFAULT_BANDWIDTH 10 Mbit/s

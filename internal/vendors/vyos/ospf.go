@@ -151,6 +151,9 @@ func (p *parser) ospfProcess(n *node, version int, vrf string) {
 		DistanceExternal:   model.Default(110, srcOSPFDistance),
 		MaximumPaths:       model.Setting{From: srcMaxPaths},
 	}
+	if version == 2 {
+		proc.RFC1583Compatible = model.Default(0, srcRFC1583)
+	}
 	for _, c := range n.kids {
 		c.use()
 		switch c.word {
@@ -168,7 +171,18 @@ func (p *parser) ospfProcess(n *node, version int, vrf string) {
 					} else {
 						x.used = false
 					}
-				case "abr-type", "rfc1583-compatibility", "opaque-lsa", "instance-id":
+				case "rfc1583-compatibility":
+					x.useAll()
+					if version == 2 {
+						proc.RFC1583Compatible = model.Set(1, p.posOf(x))
+					}
+				case "abr-type":
+					// cisco is the default (ospfd ospf_abr_type); the
+					// others are not modelled.
+					if v, _ := c.val("abr-type"); v != "cisco" {
+						x.report("OSPF ABR type " + v + " not modelled: farend follows the cisco type (RFC 3509)")
+					}
+				case "opaque-lsa", "instance-id":
 					x.useAll()
 				default:
 					x.report("OSPF parameter not modelled")
