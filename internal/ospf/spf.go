@@ -242,7 +242,11 @@ func intraRoutes(in *Instance, area model.AreaID, db *lsdb, res *spfResult, t *r
 			nh = []Nexthop{{Iface: v.net.Name, f: v.net}}
 		}
 		for _, p := range v.lsa.prefixes {
-			add(p.prefix, p.pn, v.dist+p.metric, nh, v.lsa)
+			pnh := nh
+			if frr6(in) && v.net.Inst != in && v.direct != nil && len(nh) > 1 && hasPrefix(v.direct, p.prefix) && frr6PathFirst(in.RouterID, v.net.Inst.RouterID) {
+				pnh = []Nexthop{{Iface: v.direct.Name, f: v.direct}}
+			}
+			add(p.prefix, p.pn, v.dist+p.metric, pnh, v.lsa)
 		}
 	}
 	for _, v := range res.routers {
@@ -277,4 +281,41 @@ func intraRoutes(in *Instance, area model.AreaID, db *lsdb, res *spfResult, t *r
 			}
 		}
 	}
+}
+
+// frr6PathFirst reports whether ospf6d 8.4 sorts a path from router a's
+// LSA before one from router b's. It keeps an intra-area route's paths
+// sorted by advertising router with a plain comparison of the in_addr's
+// 32-bit value (ospf6d/ospf6_route.c ospf6_path_cmp), which on a
+// little-endian host (x86-64, arm64) orders by the last octet first.
+//
+// That order matters for the prefix of a transit network the router is
+// attached to but is not the DR of, when the SPF reached the network
+// both directly and over other routers at the same cost: until its first
+// adjacency there was Full, the router listed the prefix in its own
+// intra-area-prefix LSA (ospf6_intra.c
+// ospf6_intra_prefix_lsa_originate_stub: full_count 0), and the route
+// keeps that path beside the DR's. ospf6_intra_prefix_route_ecmp_path
+// rebuilds the next hops path by path with one ifp variable that is set
+// by a path from the router's own LSA and never reset: when that path
+// comes first, the DR's path also gets just the interface, and the
+// other routers' equal-cost next hops are lost. Seen in FRR 8.4.4 labs
+// (`show ipv6 ospf6 route detail`: "Paths count: 2, Nexthop count: 1").
+func frr6PathFirst(a, b netip.Addr) bool {
+	le := func(x netip.Addr) uint32 {
+		q := x.As4()
+		return uint32(q[0]) | uint32(q[1])<<8 | uint32(q[2])<<16 | uint32(q[3])<<24
+	}
+	return le(a) < le(b)
+}
+
+// hasPrefix reports whether interface f has an address in prefix p
+// (ospf6d's if_lookup_prefix finds it).
+func hasPrefix(f *Iface, p netip.Prefix) bool {
+	for _, a := range f.If.Addrs {
+		if a.Prefix.Masked() == p {
+			return true
+		}
+	}
+	return false
 }

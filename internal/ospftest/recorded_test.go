@@ -22,7 +22,10 @@ import (
 // non-backbone area although the other is closer. ospf-309 is Generate
 // seed 309: a router with `ospf rfc1583compatibility` (no 16.4.1
 // pruning) and an ASBR-summary for an ASBR it reaches intra-area in the
-// same area (ignored, RFC 2328 16.2 step 6).
+// same area (ignored, RFC 2328 16.2 step 6). ospf-26 is Generate seed 26:
+// r1's IPv6 route to the prefix of a transit link it shares with the DR
+// r2, reached directly and over r3, r5 and r2 at the same cost, keeps
+// only the interface (ospf6d's sticky ifp, frr6PathFirst).
 func TestRecorded(t *testing.T) {
 	dirs, err := filepath.Glob("testdata/recorded/*")
 	if err != nil || len(dirs) == 0 {
