@@ -175,11 +175,13 @@ type OSPFArea struct {
 	// DefaultCost is the cost of the default an ABR injects into a stub or
 	// NSSA area.
 	DefaultCost Setting `json:"default_cost"`
-	// NSSADefaultOriginate is `area X nssa default-information-originate`.
-	NSSADefaultOriginate bool          `json:"nssa_default_originate,omitempty"`
-	Ranges               []AreaRange   `json:"ranges,omitempty"`
-	Networks             []OSPFNetwork `json:"networks,omitempty"`
-	Auth                 OSPFAuth      `json:"auth,omitempty"`
+	// NSSADefaultOriginate is `area X nssa default-information-originate
+	// [metric N] [metric-type 1|2]`: a type-7 default into the NSSA (RFC
+	// 3101 2.7). Always is not used.
+	NSSADefaultOriginate *DefaultOriginate `json:"nssa_default_originate,omitempty"`
+	Ranges               []AreaRange       `json:"ranges,omitempty"`
+	Networks             []OSPFNetwork     `json:"networks,omitempty"`
+	Auth                 OSPFAuth          `json:"auth,omitempty"`
 	// VirtualLinks are the OSPFv2 virtual links through this (transit)
 	// area: `area X virtual-link RID` (RFC 2328 15).
 	VirtualLinks []VirtualLink `json:"virtual_links,omitempty"`

@@ -77,6 +77,15 @@ func (r *Result) compute(ins []*Instance) {
 		exts[in] = externals(in)
 		in.ASBR = len(exts[in]) > 0
 	}
+	ndefs := map[*Instance][]nssaDefault{}
+	for _, in := range ins {
+		if ds := nssaDefaults(in); len(ds) > 0 {
+			ndefs[in] = ds
+			if !in.ABR {
+				in.ASBR = true
+			}
+		}
+	}
 	// Area LSDBs: router-, network- and intra-area-prefix LSAs flood
 	// over Full adjacencies within an area (RFC 2328 13.3).
 	domains := floodDomains(ins)
@@ -86,6 +95,9 @@ func (r *Result) compute(ins []*Instance) {
 	for _, in := range ins {
 		for _, e := range exts[in] {
 			in.table.pidx.add(e.prefix)
+		}
+		if len(ndefs[in]) > 0 {
+			in.table.pidx.add(defaultPrefix(in))
 		}
 	}
 	for _, in := range ins {
@@ -148,6 +160,9 @@ func (r *Result) compute(ins []*Instance) {
 	parallel(ins, pruneNoPaths)
 	// External LSAs (RFC 2328 12.4.4, RFC 3101) and their routes.
 	originateExternals(ins, exts, domains)
+	for in, ds := range ndefs {
+		originateNSSADefaults(in, ds)
+	}
 	translateNSSA(ins)
 	// Every LSA is in: the tables can be frozen in prefix order.
 	sorted := map[*prefixIndex]bool{}
@@ -399,6 +414,14 @@ func markTranslators(ins []*Instance, exts map[*Instance][]external) {
 					tr.ASBR = true
 					tr.translator = true
 				}
+			}
+			if frr6(tr) {
+				// ospf6d/ospf6_nssa.c ospf6_abr_nssa_check_status: the
+				// elected translator counts itself as redistributing
+				// (redist_count++, ospf6_asbr_status_update), so its
+				// router-LSAs carry the E-bit, type-7 LSAs or not.
+				tr.ASBR = true
+				tr.translator = true
 			}
 		}
 	}

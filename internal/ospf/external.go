@@ -162,6 +162,9 @@ func externalRoute(in *Instance, l *LSA, t *routeTable) string {
 	if in.Proc.VPNPE && l.DN {
 		return "the DN bit is set: a PE ignores it (RFC 4576 section 4)"
 	}
+	if why := nssaDefaultUnused(in, l); why != "" {
+		return why
+	}
 	asbr := findASBR(in, l.AdvRouter)
 	if asbr == nil && len(in.table.routers[l.AdvRouter]) > 0 && isFRR(in) && in.Version == 2 {
 		return fmt.Sprintf("FRR prefers the intra-area route to %s through a non-backbone area, where its router-LSA has no E-bit (a stub area), and then drops the LSA as not from an ASBR (ospfd/ospf_ase.c ospf_find_asbr_route, ospf_ase_calculate_route)", l.AdvRouter)

@@ -138,6 +138,14 @@ func summarize(in *Instance, backbone bool) {
 		if x == 0 || t == model.AreaNormal {
 			continue
 		}
+		if ar := in.Proc.Area(x); t == model.AreaNSSA && !isFRR(in) && (ar == nil || !ar.NoSummary) {
+			// IOS injects a type-3 default only into a totally stubby
+			// NSSA (OSPF Command Reference, "area nssa": no-summary; a
+			// plain NSSA gets a default only from
+			// default-information-originate, as a type-7 LSA). Not
+			// checked against a real IOS.
+			continue
+		}
 		cost := 1
 		if ar := in.Proc.Area(x); ar != nil && ar.DefaultCost.Value > 0 {
 			cost = ar.DefaultCost.Value

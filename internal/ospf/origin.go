@@ -11,7 +11,7 @@ import (
 // area, from the adjacencies.
 func originateArea(in *Instance, area model.AreaID) []*LSA {
 	r := &LSA{Type: LSARouter, Area: area, AdvRouter: in.RouterID, origin: in, B: in.ABR}
-	r.E = in.ASBR && areaType(in, area) != model.AreaStub
+	r.E = (in.ASBR || nssaBorderE(in)) && areaType(in, area) != model.AreaStub
 	out := []*LSA{r}
 	var stubPrefixes []prefixEntry
 	for _, f := range in.Ifaces {

@@ -175,6 +175,6 @@ func GenerateVL(seed int64) *Topology {
 			statics(r)
 		}
 	}
-	setRFC1583(t)
+	setLate(t)
 	return t
 }

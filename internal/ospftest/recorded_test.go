@@ -25,7 +25,10 @@ import (
 // same area (ignored, RFC 2328 16.2 step 6). ospf-26 is Generate seed 26:
 // r1's IPv6 route to the prefix of a transit link it shares with the DR
 // r2, reached directly and over r3, r5 and r2 at the same cost, keeps
-// only the interface (ospf6d's sticky ifp, frr6PathFirst).
+// only the interface (ospf6d's sticky ifp, frr6PathFirst). ospf-202 is
+// Generate seed 202: ospf6d's `area 1 nssa default-information-originate`
+// on the border router r1 gives r2 and r3 an N2 ::/0 through its
+// forwarding address (nssa_default.go).
 func TestRecorded(t *testing.T) {
 	dirs, err := filepath.Glob("testdata/recorded/*")
 	if err != nil || len(dirs) == 0 {

@@ -168,3 +168,40 @@ func VirtualLinkOptions(a []string, vl *model.VirtualLink, pos source.Pos, ios b
 	}
 	return true
 }
+
+// NSSAOptions reads the words after `area X nssa` (FRR ospfd/ospf6d and
+// IOS share them): no-summary and `default-information-originate
+// [metric N] [metric-type 1|2]`; it returns the words it does not read,
+// for the caller, and false when the default's options are malformed.
+// The area's type is set by the caller.
+func NSSAOptions(ar *model.OSPFArea, w []string, pos source.Pos) (rest []string, ok bool) {
+	for i := 0; i < len(w); i++ {
+		switch w[i] {
+		case "no-summary":
+			ar.NoSummary = true
+		case "default-information-originate":
+			d := &model.DefaultOriginate{Pos: pos}
+			for i+1 < len(w) && (w[i+1] == "metric" || w[i+1] == "metric-type") {
+				if i+2 >= len(w) {
+					return rest, false
+				}
+				v, err := strconv.Atoi(w[i+2])
+				switch {
+				case err != nil || v < 0 || v > 16777214:
+					return rest, false
+				case w[i+1] == "metric":
+					d.Metric = v
+				case v != 1 && v != 2:
+					return rest, false
+				default:
+					d.MetricType = v
+				}
+				i += 2
+			}
+			ar.NSSADefaultOriginate = d
+		default:
+			rest = append(rest, w[i])
+		}
+	}
+	return rest, true
+}

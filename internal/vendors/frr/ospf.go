@@ -235,7 +235,10 @@ func (p *parser) routerOSPF(l *line, version int, vrf string) {
 				done, why = virtualLink(w, proc, version, pos)
 				break
 			}
-			done = p.ospfArea(k, proc, version)
+			var w string
+			if done, w = p.ospfArea(k, proc, version); w != "" {
+				why = w
+			}
 		case "default-information":
 			done = defaultInfo(w, proc, pos)
 		case "auto-cost":
@@ -273,43 +276,55 @@ func (p *parser) routerOSPF(l *line, version int, vrf string) {
 }
 
 // ospfArea reads `area A stub|nssa|range|authentication|default-cost`.
-func (p *parser) ospfArea(k *line, proc *model.OSPFProcess, version int) bool {
+func (p *parser) ospfArea(k *line, proc *model.OSPFProcess, version int) (bool, string) {
 	w := k.Words
 	if len(w) < 3 {
-		return false
+		return false, ""
 	}
 	id, err := model.ParseAreaID(w[1])
 	if err != nil {
-		return false
+		return false, ""
 	}
 	pos := p.Pos(k)
 	rest := w[3:]
 	switch w[2] {
 	case "stub", "nssa":
+		// A line vtysh rejects changes nothing: read the options aside.
+		var opt model.OSPFArea
+		more, ok := cisco.NSSAOptions(&opt, rest, pos)
+		if !ok || w[2] == "stub" && (len(more) > 0 || opt.NSSADefaultOriginate != nil) {
+			return false, ""
+		}
+		if opt.NSSADefaultOriginate != nil && version == 2 {
+			// ospfd 8.4 has only translate-*, suppress-fa and no-summary
+			// after `nssa` (ospfd/ospf_vty.c); ospf6d has the default.
+			return false, "ospfd (FRR 8.4) has no `nssa default-information-originate` (ospfd/ospf_vty.c): vtysh rejects the line and area " + id.String() + " is not made an NSSA by it"
+		}
 		ar := cisco.AreaOf(proc, id)
 		ar.Type = model.AreaStub
 		if w[2] == "nssa" {
 			ar.Type = model.AreaNSSA
 		}
-		for _, x := range rest {
+		ar.NoSummary = ar.NoSummary || opt.NoSummary
+		if opt.NSSADefaultOriginate != nil {
+			ar.NSSADefaultOriginate = opt.NSSADefaultOriginate
+		}
+		for _, x := range more {
 			switch x {
-			case "no-summary":
-				ar.NoSummary = true
-			case "default-information-originate":
-				ar.NSSADefaultOriginate = true
-			case "translate-candidate", "translate-never", "translate-always", "no-redistribution", "suppress-fa":
+			case "translate-candidate":
+				// The default (RFC 3101 3.1 election).
 			default:
-				return false
+				return false, "NSSA option " + x + " not modelled"
 			}
 		}
-		return true
+		return true, ""
 	case "range":
 		if len(rest) < 1 {
-			return false
+			return false, ""
 		}
 		pf, err := netip.ParsePrefix(rest[0])
 		if err != nil {
-			return false
+			return false, ""
 		}
 		r := model.AreaRange{Prefix: pf.Masked(), Pos: pos}
 		for i := 1; i < len(rest); i++ {
@@ -319,33 +334,33 @@ func (p *parser) ospfArea(k *line, proc *model.OSPFProcess, version int) bool {
 				r.NotAdvertise = true
 			case "cost":
 				if i+1 >= len(rest) {
-					return false
+					return false, ""
 				}
 				r.Cost, _ = strconv.Atoi(rest[i+1])
 				i++
 			default:
-				return false
+				return false, ""
 			}
 		}
 		ar := cisco.AreaOf(proc, id)
 		ar.Ranges = append(ar.Ranges, r)
-		return true
+		return true, ""
 	case "authentication":
 		ar := cisco.AreaOf(proc, id)
 		ar.Auth = model.AuthSimple
 		if len(rest) == 1 && rest[0] == "message-digest" {
 			ar.Auth = model.AuthMD5
 		}
-		return len(rest) <= 1
+		return len(rest) <= 1, ""
 	case "default-cost":
 		v, err := strconv.Atoi(strings.Join(rest, ""))
 		if err != nil {
-			return false
+			return false, ""
 		}
 		cisco.AreaOf(proc, id).DefaultCost = model.Set(v, pos)
-		return true
+		return true, ""
 	}
-	return false
+	return false, ""
 }
 
 // virtualLink reads `area A virtual-link A.B.C.D [options]` (ospfd/ospf_vty.c

@@ -205,20 +205,20 @@ func (p *parser) ospfArea(k *line, op *ospfProc, version int) bool {
 		}
 		return true
 	case "nssa":
+		var opt model.OSPFArea
+		more, ok := cisco.NSSAOptions(&opt, rest, pos)
+		if !ok {
+			return false
+		}
 		ar := cisco.AreaOf(op.proc, id)
 		ar.Type, ar.Pos = model.AreaNSSA, pos
-		for _, x := range rest {
-			switch x {
-			case "no-summary":
-				ar.NoSummary = true
-			case "default-information-originate":
-				ar.NSSADefaultOriginate = true
-			case "no-redistribution":
-			default:
-				return false
-			}
+		ar.NoSummary = ar.NoSummary || opt.NoSummary
+		if opt.NSSADefaultOriginate != nil {
+			ar.NSSADefaultOriginate = opt.NSSADefaultOriginate
 		}
-		return true
+		// Other options (no-redistribution, translate, nssa-only) are not
+		// modelled: the area is an NSSA, and the line is reported.
+		return len(more) == 0
 	case "range":
 		var pf netip.Prefix
 		if version == 2 && len(rest) >= 2 {
