@@ -202,8 +202,15 @@ func externalRoute(in *Instance, l *LSA, t *routeTable) string {
 		for _, n := range fr.nexthops {
 			if !n.Gateway.IsValid() && !frr6(in) {
 				// ospf_ase_complete_direct_routes: a directly connected
-				// forwarding address is itself the next hop.
+				// forwarding address is itself the next hop. ospfd fills
+				// it in after ospf_route_copy_nexthops has compared the
+				// paths, so an equal-cost LSA with the same directly
+				// connected forwarding address adds its own copy of the
+				// path (0.0.0.0 is not the filled-in address), and zebra
+				// gets the gateway twice: the path is kept apart by the
+				// LSA's advertising router (mergePaths byAdv).
 				n.Gateway = l.FA
+				n.adv = l.AdvRouter
 			}
 			nh = append(nh, n)
 		}

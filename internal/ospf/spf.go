@@ -3,6 +3,7 @@ package ospf
 import (
 	"container/heap"
 	"net/netip"
+	"sort"
 
 	"farend/internal/model"
 )
@@ -232,6 +233,20 @@ func intraRoutes(in *Instance, area model.AreaID, db *lsdb, res *spfResult, t *r
 	add := func(p netip.Prefix, pn int32, cost int, nh []Nexthop, l *LSA) {
 		t.offer(p, pn, croute{typ: PathIntra, area: area, cost: int32(cost), nexthops: nh, lsa: l})
 	}
+	// FRR ospf6d: the paths of a prefix are gathered first (frr6Paths).
+	var paths map[netip.Prefix][]frr6Path
+	if frr6(in) {
+		paths = map[netip.Prefix][]frr6Path{}
+		plain := add
+		defer func() { frr6Resolve(paths, plain) }()
+	}
+	addFrom := func(adv netip.Addr, own bool, p netip.Prefix, pn int32, cost int, nh []Nexthop, l *LSA) {
+		if paths == nil {
+			add(p, pn, cost, nh, l)
+			return
+		}
+		paths[p] = append(paths[p], frr6Path{adv: adv, own: own, pn: pn, cost: cost, nh: nh, lsa: l})
+	}
 	for _, v := range res.nets {
 		nh := v.nexthops
 		if frr6(in) && v.net.Inst == in {
@@ -246,7 +261,7 @@ func intraRoutes(in *Instance, area model.AreaID, db *lsdb, res *spfResult, t *r
 			if frr6(in) && v.net.Inst != in && v.direct != nil && len(nh) > 1 && hasPrefix(v.direct, p.prefix) && frr6PathFirst(in.RouterID, v.net.Inst.RouterID) {
 				pnh = []Nexthop{{Iface: v.direct.Name, f: v.direct}}
 			}
-			add(p.prefix, p.pn, v.dist+p.metric, pnh, v.lsa)
+			addFrom(v.net.Inst.RouterID, v.net.Inst == in, p.prefix, p.pn, v.dist+p.metric, pnh, v.lsa)
 		}
 	}
 	for _, v := range res.routers {
@@ -277,8 +292,64 @@ func intraRoutes(in *Instance, area model.AreaID, db *lsdb, res *spfResult, t *r
 				if self {
 					nh = []Nexthop{{Iface: p.iface.Name, f: p.iface}}
 				}
-				add(p.prefix, p.pn, v.dist+p.metric, nh, l)
+				addFrom(l.AdvRouter, self, p.prefix, p.pn, v.dist+p.metric, nh, l)
 			}
+		}
+	}
+}
+
+// frr6Path is one intra-area path to a prefix as ospf6d keeps it: from
+// the intra-area-prefix LSA of router adv (own: this router's).
+type frr6Path struct {
+	adv  netip.Addr
+	own  bool
+	pn   int32
+	cost int
+	nh   []Nexthop
+	lsa  *LSA
+}
+
+// frr6Resolve offers the intra-area paths gathered for each prefix with
+// the next hops ospf6d 8.4 ends up with. When a prefix has several
+// equal-cost paths, ospf6_intra_prefix_route_ecmp_path rebuilds the next
+// hops path by path in ospf6_path_cmp order (frr6PathFirst) with one ifp
+// variable that a path from the router's own LSA sets (the interface of
+// the prefix) and nothing resets: the paths after it contribute that
+// interface instead of their own next hops. So a router whose own stub
+// prefix is also reached over a neighbour at the same cost keeps only the
+// interface when its router id sorts first, and both when it does not.
+func frr6Resolve(paths map[netip.Prefix][]frr6Path, add func(netip.Prefix, int32, int, []Nexthop, *LSA)) {
+	for p, ps := range paths {
+		best := ps[0].cost
+		var own []Nexthop
+		for _, x := range ps {
+			best = min(best, x.cost)
+		}
+		for _, x := range ps {
+			if x.cost == best && x.own {
+				own = x.nh
+			}
+		}
+		if own != nil {
+			var eq []int
+			for i, x := range ps {
+				if x.cost == best {
+					eq = append(eq, i)
+				}
+			}
+			if len(eq) > 1 {
+				sort.SliceStable(eq, func(i, j int) bool { return frr6PathFirst(ps[eq[i]].adv, ps[eq[j]].adv) })
+				sticky := false
+				for _, i := range eq {
+					sticky = sticky || ps[i].own
+					if sticky {
+						ps[i].nh = own
+					}
+				}
+			}
+		}
+		for _, x := range ps {
+			add(p, x.pn, x.cost, x.nh, x.lsa)
 		}
 	}
 }

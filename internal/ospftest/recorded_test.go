@@ -28,7 +28,12 @@ import (
 // only the interface (ospf6d's sticky ifp, frr6PathFirst). ospf-202 is
 // Generate seed 202: ospf6d's `area 1 nssa default-information-originate`
 // on the border router r1 gives r2 and r3 an N2 ::/0 through its
-// forwarding address (nssa_default.go).
+// forwarding address (nssa_default.go). ospf-8026 is Generate seed 8026:
+// r1's own stub prefix (a passive interface) and r3's, reached at the same
+// cost, keep only the interface (frr6Resolve). ospf-8033 is Generate seed
+// 8033: an NSSA border router's externals from a type-7 LSA and its
+// translation share a directly connected forwarding address, and zebra
+// gets the gateway twice (ospf_ase_complete_direct_routes).
 func TestRecorded(t *testing.T) {
 	dirs, err := filepath.Glob("testdata/recorded/*")
 	if err != nil || len(dirs) == 0 {
