@@ -160,8 +160,8 @@ func (r *Result) compute(ins []*Instance) {
 	parallel(ins, pruneNoPaths)
 	// External LSAs (RFC 2328 12.4.4, RFC 3101) and their routes.
 	originateExternals(ins, exts, domains)
-	for in, ds := range ndefs {
-		originateNSSADefaults(in, ds)
+	for _, in := range ins {
+		originateNSSADefaults(in, ndefs[in])
 	}
 	translateNSSA(ins)
 	// Every LSA is in: the tables can be frozen in prefix order.
