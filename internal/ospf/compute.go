@@ -65,6 +65,7 @@ func (r *Result) compute(ins []*Instance) {
 		r.unused[in] = map[*LSA]string{}
 		in.table = newRouteTable(nil)
 		in.table.advPaths = in.Version == 2 && isFRR(in)
+		in.table.lastASBR = in.table.advPaths
 		in.dbs = map[model.AreaID]*lsdb{}
 		in.spf = map[model.AreaID]*spfResult{}
 		classify(in)

@@ -3,6 +3,7 @@ package ospf
 import (
 	"fmt"
 	"net/netip"
+	"sort"
 	"strings"
 
 	"farend/internal/model"
@@ -138,6 +139,25 @@ func externalRoutes(r *Result, in *Instance) {
 				}
 			}
 		}
+	}
+	if in.table.lastASBR {
+		// The order of ospfd's external calculation matters
+		// (routeTable.lastASBR): the AS-external LSDB, then each NSSA's
+		// type-7 LSDB by area, each by link state id and advertising
+		// router (ospf_ase.c ospf_ase_calculate_timer, LSDB_LOOP).
+		sort.SliceStable(cands, func(i, j int) bool {
+			a, b := cands[i], cands[j]
+			if (a.Type == LSANSSA) != (b.Type == LSANSSA) {
+				return b.Type == LSANSSA
+			}
+			if a.Area != b.Area {
+				return a.Area < b.Area
+			}
+			if c := a.Prefix.Addr().Compare(b.Prefix.Addr()); c != 0 {
+				return c < 0
+			}
+			return a.AdvRouter.Less(b.AdvRouter)
+		})
 	}
 	// The routes go straight into the table: a prefix with an intra- or
 	// inter-area route gets no external one (externalRoute), and

@@ -55,7 +55,7 @@ func interAreaFRR6(r *Result, ins []*Instance) {
 
 func (t *routeTable) clone() *routeTable {
 	c := newRouteTable(t.pidx)
-	c.advPaths = t.advPaths
+	c.advPaths, c.lastASBR = t.advPaths, t.lastASBR
 	t.each(func(p netip.Prefix, rt *croute) {
 		x := c.slot(p, 0, true)
 		*x = *rt

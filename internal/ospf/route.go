@@ -195,6 +195,9 @@ func (t *routeTable) offer(p netip.Prefix, pn int32, r croute) bool {
 		}
 		*old.more = append(*old.more, r.lsas()...)
 	}
+	if t.lastASBR && r.typ.external() && old.typ.external() {
+		old.viaBB = r.viaBB
+	}
 	return false
 }
 

@@ -77,6 +77,12 @@ type routeTable struct {
 	// (ospfd/ospf_route.c ospf_route_copy_nexthops, ospf_path_lookup), so
 	// zebra gets the same next hop twice.
 	advPaths bool
+	// lastASBR: FRR ospfd compares the next external LSA with the ASBR
+	// route of the last one examined, not of the one kept (ospf_ase.c
+	// ospf_ase_calculate_route sets or->u.ext.asbr = asbr_route whatever
+	// the outcome), so an external route's viaBB becomes that of every
+	// LSA offered for its prefix.
+	lastASBR bool
 
 	// The frozen table (freeze): one record a route, sorted by prefix;
 	// the prefixes they number (the index's list, or a copy with the

@@ -33,7 +33,11 @@ import (
 // cost, keep only the interface (frr6Resolve). ospf-8033 is Generate seed
 // 8033: an NSSA border router's externals from a type-7 LSA and its
 // translation share a directly connected forwarding address, and zebra
-// gets the gateway twice (ospf_ase_complete_direct_routes).
+// gets the gateway twice (ospf_ase_complete_direct_routes). ospf-1042 is
+// Generate seed 1042: three ASBRs originate an E2 default, and ospfd
+// compares each LSA with the ASBR route of the one examined before it
+// (routeTable.lastASBR), so the closest backbone ASBR wins over one
+// reached through a non-backbone area.
 func TestRecorded(t *testing.T) {
 	dirs, err := filepath.Glob("testdata/recorded/*")
 	if err != nil || len(dirs) == 0 {
