@@ -180,7 +180,7 @@ func (p *parser) ospfProcess(n *node, version int, vrf string) {
 					// cisco is the default (ospfd ospf_abr_type); the
 					// others are not modelled.
 					if v, _ := c.val("abr-type"); v != "cisco" {
-						x.report("OSPF ABR type " + v + " not modelled: farend follows the cisco type (RFC 3509)")
+						x.reject("OSPF ABR type " + v + " not modelled: farend follows the cisco type (RFC 3509)")
 					}
 				case "opaque-lsa", "instance-id":
 					x.useAll()
