@@ -150,11 +150,7 @@ func summarize(in *Instance, backbone bool) {
 		if ar := in.Proc.Area(x); ar != nil && ar.DefaultCost.Value > 0 {
 			cost = ar.DefaultCost.Value
 		}
-		def := netip.PrefixFrom(netip.IPv4Unspecified(), 0)
-		if in.Version == 3 {
-			def = netip.PrefixFrom(netip.IPv6Unspecified(), 0)
-		}
-		announce(x, def, cost, "default route into "+t.String()+" area "+x.String())
+		announce(x, defaultPrefix(in), cost, "default route into "+t.String()+" area "+x.String())
 	}
 }
 

@@ -213,7 +213,7 @@ func summarizeFRR6(in *Instance) []string {
 			if defRoute != nil && defRoute.Area != x && !firstIn(defRoute.Nexthops, x) {
 				continue
 			}
-			add(&LSA{Type: LSASummary, Area: x, AdvRouter: in.RouterID, Prefix: netip.PrefixFrom(netip.IPv6Unspecified(), 0), Metric: m, origin: in,
+			add(&LSA{Type: LSASummary, Area: x, AdvRouter: in.RouterID, Prefix: defaultPrefix(in), Metric: m, origin: in,
 				What: "default route into " + ar.Type.String() + " area " + x.String() + " (ospf6d/ospf6_abr.c ospf6_abr_defaults_to_stub)"})
 		}
 	}

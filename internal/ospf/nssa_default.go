@@ -77,18 +77,6 @@ func nssaDefaults(in *Instance) []nssaDefault {
 	return out
 }
 
-// hasStaticDefault reports whether the instance's RIB has a static
-// default route (the only source of a default route farend knows
-// besides OSPF itself).
-func hasStaticDefault(in *Instance) bool {
-	for _, s := range staticRoutes(in.Dev, in.Proc.VRF, in.Version == 3) {
-		if s.Prefix.Bits() == 0 {
-			return true
-		}
-	}
-	return false
-}
-
 // originateNSSADefaults puts the type-7 defaults into their areas.
 func originateNSSADefaults(in *Instance, ds []nssaDefault) {
 	def := defaultPrefix(in)
@@ -127,14 +115,6 @@ func nssaDefaultUnused(in *Instance, l *LSA) string {
 		}
 	}
 	return ""
-}
-
-// defaultPrefix is 0.0.0.0/0 or ::/0 for the instance's version.
-func defaultPrefix(in *Instance) netip.Prefix {
-	if in.Version == 3 {
-		return netip.PrefixFrom(netip.IPv6Unspecified(), 0)
-	}
-	return netip.PrefixFrom(netip.IPv4Unspecified(), 0)
 }
 
 // nssaBorderE reports whether an NSSA border router sets the E-bit for

@@ -105,22 +105,12 @@ func externals(in *Instance) []external {
 		}
 	}
 	if d := in.Proc.DefaultOriginate; d != nil {
-		def := netip.PrefixFrom(netip.IPv4Unspecified(), 0)
-		if v6 {
-			def = netip.PrefixFrom(netip.IPv6Unspecified(), 0)
-		}
-		have := d.Always
-		for _, s := range staticRoutes(in.Dev, in.Proc.VRF, v6) {
-			if s.Prefix.Bits() == 0 {
-				have = true
-			}
-		}
-		if have {
+		if d.Always || hasStaticDefault(in) {
 			m := d.Metric
 			if m == 0 {
 				m = defaultMetric(in, true, d.Always)
 			}
-			out = append(out, external{prefix: def, metric: m, e2: d.MetricType != 1, what: "default-information originate at " + d.Pos.String()})
+			out = append(out, external{prefix: defaultPrefix(in), metric: m, e2: d.MetricType != 1, what: "default-information originate at " + d.Pos.String()})
 		}
 	}
 	return out
@@ -202,4 +192,24 @@ func nssaForwardingAddress6(in *Instance, area model.AreaID) netip.Addr {
 // frr6 reports whether the instance is FRR's (or VyOS's) ospf6d.
 func frr6(in *Instance) bool {
 	return in.Version == 3 && isFRR(in)
+}
+
+// defaultPrefix is 0.0.0.0/0 or ::/0 for the instance's version.
+func defaultPrefix(in *Instance) netip.Prefix {
+	if in.Version == 3 {
+		return netip.PrefixFrom(netip.IPv6Unspecified(), 0)
+	}
+	return netip.PrefixFrom(netip.IPv4Unspecified(), 0)
+}
+
+// hasStaticDefault reports whether the instance's RIB has a static
+// default route (the only source of a default route farend knows
+// besides OSPF itself).
+func hasStaticDefault(in *Instance) bool {
+	for _, s := range staticRoutes(in.Dev, in.Proc.VRF, in.Version == 3) {
+		if s.Prefix.Bits() == 0 {
+			return true
+		}
+	}
+	return false
 }
