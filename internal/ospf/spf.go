@@ -257,11 +257,14 @@ func intraRoutes(in *Instance, area model.AreaID, db *lsdb, res *spfResult, t *r
 			nh = []Nexthop{{Iface: v.net.Name, f: v.net}}
 		}
 		for _, p := range v.lsa.prefixes {
-			pnh := nh
-			if frr6(in) && v.net.Inst != in && v.direct != nil && len(nh) > 1 && hasPrefix(v.direct, p.prefix) && frr6PathFirst(in.RouterID, v.net.Inst.RouterID) {
-				pnh = []Nexthop{{Iface: v.direct.Name, f: v.direct}}
+			addFrom(v.net.Inst.RouterID, v.net.Inst == in, p.prefix, p.pn, v.dist+p.metric, nh, v.lsa)
+			if paths != nil && v.net.Inst != in && v.direct != nil && hasPrefix(v.direct, p.prefix) {
+				// The path from the router's own intra-area-prefix LSA of
+				// before its adjacency on the link was Full: ospf6d keeps
+				// it (frr6Resolve), at the interface's cost, which is the
+				// network's distance as the SPF reached it directly.
+				paths[p.prefix] = append(paths[p.prefix], frr6Path{adv: in.RouterID, own: true, stale: true, cost: v.dist + p.metric, nh: []Nexthop{{Iface: v.direct.Name, f: v.direct}}})
 			}
-			addFrom(v.net.Inst.RouterID, v.net.Inst == in, p.prefix, p.pn, v.dist+p.metric, pnh, v.lsa)
 		}
 	}
 	for _, v := range res.routers {
@@ -307,6 +310,9 @@ type frr6Path struct {
 	cost int
 	nh   []Nexthop
 	lsa  *LSA
+	// stale marks a path ospf6d keeps from an LSA instance that no longer
+	// lists the prefix: it counts for the next hops, it is no route.
+	stale bool
 }
 
 // frr6Resolve offers the intra-area paths gathered for each prefix with
@@ -318,6 +324,13 @@ type frr6Path struct {
 // interface instead of their own next hops. So a router whose own stub
 // prefix is also reached over a neighbour at the same cost keeps only the
 // interface when its router id sorts first, and both when it does not.
+// The prefix of a transit link the router is attached to but not the DR
+// of has such an own path too: until its first adjacency there was Full,
+// the router listed the prefix in its own intra-area-prefix LSA
+// (ospf6_intra.c ospf6_intra_prefix_lsa_originate_stub: full_count 0),
+// and the route keeps that path beside the DR's when the costs are equal
+// (seen in FRR 8.4.4 labs: `show ipv6 ospf6 route detail` says "Paths
+// count: 2, Nexthop count: 1").
 func frr6Resolve(paths map[netip.Prefix][]frr6Path, add func(netip.Prefix, int32, int, []Nexthop, *LSA)) {
 	for p, ps := range paths {
 		best := ps[0].cost
@@ -349,7 +362,9 @@ func frr6Resolve(paths map[netip.Prefix][]frr6Path, add func(netip.Prefix, int32
 			}
 		}
 		for _, x := range ps {
-			add(p, x.pn, x.cost, x.nh, x.lsa)
+			if !x.stale {
+				add(p, x.pn, x.cost, x.nh, x.lsa)
+			}
 		}
 	}
 }
@@ -358,20 +373,8 @@ func frr6Resolve(paths map[netip.Prefix][]frr6Path, add func(netip.Prefix, int32
 // LSA before one from router b's. It keeps an intra-area route's paths
 // sorted by advertising router with a plain comparison of the in_addr's
 // 32-bit value (ospf6d/ospf6_route.c ospf6_path_cmp), which on a
-// little-endian host (x86-64, arm64) orders by the last octet first.
-//
-// That order matters for the prefix of a transit network the router is
-// attached to but is not the DR of, when the SPF reached the network
-// both directly and over other routers at the same cost: until its first
-// adjacency there was Full, the router listed the prefix in its own
-// intra-area-prefix LSA (ospf6_intra.c
-// ospf6_intra_prefix_lsa_originate_stub: full_count 0), and the route
-// keeps that path beside the DR's. ospf6_intra_prefix_route_ecmp_path
-// rebuilds the next hops path by path with one ifp variable that is set
-// by a path from the router's own LSA and never reset: when that path
-// comes first, the DR's path also gets just the interface, and the
-// other routers' equal-cost next hops are lost. Seen in FRR 8.4.4 labs
-// (`show ipv6 ospf6 route detail`: "Paths count: 2, Nexthop count: 1").
+// little-endian host (x86-64, arm64) orders by the last octet first
+// (frr6Resolve).
 func frr6PathFirst(a, b netip.Addr) bool {
 	le := func(x netip.Addr) uint32 {
 		q := x.As4()
