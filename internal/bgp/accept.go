@@ -57,7 +57,7 @@ func (c *computation) accept(y *side, p *Path, note func(string)) (*Path, bool) 
 		}
 		if y.af.RouteMapIn != "" {
 			ok, _, unk := applyRouteMap(me.Dev.Router, y.af.RouteMapIn, q)
-			c.unknown = append(c.unknown, unk...)
+			c.unknown = append(c.unknown, prefixed(me, unk)...)
 			if !ok {
 				return nil, false
 			}

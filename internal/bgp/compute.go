@@ -5,6 +5,7 @@ import (
 	"net/netip"
 	"slices"
 	"sort"
+	"strings"
 
 	"farend/internal/model"
 	"farend/internal/ospf"
@@ -186,6 +187,27 @@ func flagFrom(f model.Flag) string {
 		return "default: " + f.From
 	}
 	return "default"
+}
+
+// prefixed puts the speaker's name before each text, as every note and
+// unknown of a Result is written ("r1: ..."), so NotesOf can tell whose it is.
+func prefixed(s *Speaker, xs []string) []string {
+	out := make([]string, len(xs))
+	for i, x := range xs {
+		out[i] = s.Name() + ": " + x
+	}
+	return out
+}
+
+// NotesOf lists the notes and the unknowns of one speaker.
+func (r *Result) NotesOf(s *Speaker) []string {
+	var out []string
+	for _, x := range append(append([]string(nil), r.Notes...), r.Unknown...) {
+		if strings.HasPrefix(x, s.Name()+": ") {
+			out = append(out, strings.TrimPrefix(x, s.Name()+": "))
+		}
+	}
+	return out
 }
 
 func dedup(xs []string) []string {

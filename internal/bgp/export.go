@@ -68,7 +68,7 @@ func (c *computation) export(x *side, p *Path, note func(string)) (*Path, bool) 
 	}
 	if x.af != nil && x.af.RouteMapOut != "" {
 		ok, _, unk := applyRouteMap(me.Dev.Router, x.af.RouteMapOut, q)
-		c.unknown = append(c.unknown, unk...)
+		c.unknown = append(c.unknown, prefixed(me, unk)...)
 		if !ok {
 			return nil, false
 		}

@@ -60,7 +60,7 @@ func (c *computation) originate(s *Speaker) (out []*Path, notes []string) {
 		}
 		if n.RouteMap != "" {
 			ok, why, unk := applyRouteMap(s.Dev.Router, n.RouteMap, p)
-			c.unknown = append(c.unknown, unk...)
+			c.unknown = append(c.unknown, prefixed(s, unk)...)
 			if !ok {
 				notes = append(notes, fmt.Sprintf("%s: `network %s route-map %s`: %s", s.Name(), n.Prefix, n.RouteMap, why))
 				continue
@@ -101,7 +101,7 @@ func (c *computation) originate(s *Speaker) (out []*Path, notes []string) {
 			}
 			if rd.RouteMap != "" {
 				ok, _, unk := applyRouteMap(s.Dev.Router, rd.RouteMap, p)
-				c.unknown = append(c.unknown, unk...)
+				c.unknown = append(c.unknown, prefixed(s, unk)...)
 				if !ok {
 					continue
 				}

@@ -7,7 +7,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"farend/internal/bgp"
-	"farend/internal/ospf"
 	"farend/internal/snapshot"
 )
 
@@ -53,7 +52,7 @@ RFC 8212).`,
 			if err != nil {
 				return err
 			}
-			res := bgp.Compute(s.Devices, ospf.Compute(s.Devices))
+			res := bgp.Solve(s.Devices)
 			out := []sessionJSON{}
 			for _, x := range res.Sessions {
 				j := sessionJSON{A: x.A.Name(), AAS: x.ASA, BAS: x.ASB, EBGP: x.EBGP, State: x.State, Why: x.Why, Notes: x.Notes, IPv4UC: x.IPv4}
@@ -74,6 +73,12 @@ RFC 8212).`,
 				return writeJSON(cmd.OutOrStdout(), out)
 			}
 			writeBGPSessions(cmd.OutOrStdout(), out)
+			if ns := append(append([]string(nil), res.Notes...), res.Unknown...); len(ns) > 0 {
+				fmt.Fprintln(cmd.OutOrStdout(), "\nnotes (what a route does not do, and what farend did not evaluate):")
+				for _, n := range ns {
+					fmt.Fprintf(cmd.OutOrStdout(), "  %s\n", n)
+				}
+			}
 			return nil
 		},
 	}

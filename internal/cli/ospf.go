@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"farend/internal/bgp"
 	"farend/internal/model"
 	"farend/internal/ospf"
 	"farend/internal/snapshot"
@@ -111,7 +112,7 @@ func newOSPFLSDB() *cobra.Command {
 			if d == nil {
 				return usagef("no device %q in %s (it has: %s)", args[1], args[0], strings.Join(s.Names(), ", "))
 			}
-			res := ospf.Compute(s.Devices)
+			res := bgp.Solve(s.Devices).OSPF()
 			v := vrf
 			if !cmd.Flags().Changed("vrf") {
 				v = "*"
@@ -127,10 +128,11 @@ func newOSPFLSDB() *cobra.Command {
 					ABR      bool           `json:"abr"`
 					ABRWhy   string         `json:"abr_why,omitempty"`
 					LSAs     []ospf.DBEntry `json:"lsas"`
+					Notes    []string       `json:"notes,omitempty"`
 				}
 				var out []inst
 				for _, in := range ins {
-					out = append(out, inst{in.Name(), in.RouterID.String(), in.ABR, in.ABRWhy, res.LSDB(in)})
+					out = append(out, inst{in.Name(), in.RouterID.String(), in.ABR, in.ABRWhy, res.LSDB(in), in.Notes})
 				}
 				return writeJSON(cmd.OutOrStdout(), out)
 			}
@@ -185,6 +187,9 @@ func writeLSDB(w io.Writer, res *ospf.Result, in *ospf.Instance) {
 		if !e.Used || e.LSA.Origin() == in {
 			fmt.Fprintf(w, "      %s\n", e.Why)
 		}
+	}
+	for _, n := range in.Notes {
+		fmt.Fprintf(w, "  note: %s\n", n)
 	}
 }
 

@@ -21,12 +21,15 @@ func routerRoutes(w io.Writer, s *snapshot.Snapshot, d *model.Device, vrf string
 		}
 		return usagef("%s has no VRF %q (it has: %s)", d.Name, vrf, strings.Join(names, ", "))
 	}
-	res := bgp.Compute(s.Devices, ospf.Compute(s.Devices))
+	res := bgp.Solve(s.Devices)
 	type famJSON struct {
 		Node   string          `json:"node"`
 		VRF    string          `json:"vrf"`
 		Family string          `json:"family"`
 		Routes []ospf.RIBRoute `json:"routes"`
+		// Notes are what the routing protocols of this table did not do
+		// and what farend did not evaluate for it.
+		Notes []string `json:"notes,omitempty"`
 	}
 	var out []famJSON
 	for _, v6 := range []bool{false, true} {
@@ -35,10 +38,11 @@ func routerRoutes(w io.Writer, s *snapshot.Snapshot, d *model.Device, vrf string
 		if v6 {
 			fam = "ipv6"
 		}
-		if v6 && len(rs) == 0 {
+		ns := protocolNotes(res, d, vrf, v6)
+		if v6 && len(rs) == 0 && len(ns) == 0 {
 			continue
 		}
-		out = append(out, famJSON{d.Name, vrf, fam, rs})
+		out = append(out, famJSON{d.Name, vrf, fam, rs, ns})
 	}
 	if asJSON {
 		return writeJSON(w, out)
@@ -58,12 +62,30 @@ func routerRoutes(w io.Writer, s *snapshot.Snapshot, d *model.Device, vrf string
 		for _, r := range f.Routes {
 			fmt.Fprintln(w, ribLine(r))
 		}
+		for _, n := range f.Notes {
+			fmt.Fprintf(w, "  note: %s\n", n)
+		}
 	}
 	writeSessions(w, res, d, vrf)
 	if n := noteSummary(d); n != "" {
 		fmt.Fprintf(w, "\n%s\n", n)
 	}
 	return nil
+}
+
+// protocolNotes are the notes of the device's OSPF processes of the
+// family and, for IPv4, of its BGP instance in vrf.
+func protocolNotes(res *bgp.Result, d *model.Device, vrf string, v6 bool) []string {
+	var out []string
+	for _, in := range res.OSPF().InstancesOf(d, vrf) {
+		if (in.Version == 3) == v6 {
+			out = append(out, in.Notes...)
+		}
+	}
+	if sp := res.Speaker(d, vrf); sp != nil && !v6 {
+		out = append(out, res.NotesOf(sp)...)
+	}
+	return out
 }
 
 // writeSessions lists the router's BGP sessions in the VRF: state, what

@@ -29,6 +29,10 @@ type BGPInstance struct {
 	// matching route (IOS: always; FRR: BGP_IMPORT_CHECK).
 	NetworkImportCheck Flag `json:"network_import_check"`
 	LogNeighborChanges bool `json:"log_neighbor_changes,omitempty"`
+	// RedistributeInternal is IOS `bgp redistribute-internal`: without it
+	// IOS redistributes only eBGP routes into an IGP (Cisco IOS IP
+	// Routing: BGP Command Reference, bgp redistribute-internal).
+	RedistributeInternal bool `json:"redistribute_internal,omitempty"`
 	// Keepalive and Hold are the timers in seconds.
 	Keepalive Setting `json:"keepalive"`
 	Hold      Setting `json:"hold"`

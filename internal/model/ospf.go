@@ -146,6 +146,9 @@ type OSPFProcess struct {
 	// and ignores LSAs with the DN bit set or the domain tag. Why says so.
 	VPNPE    bool   `json:"vpn_pe,omitempty"`
 	VPNPEWhy string `json:"vpn_pe_why,omitempty"`
+	// DomainTag is IOS `domain-tag N`, the VPN route tag of a PE process
+	// (RFC 4577 4.2.5.2); unset, the PE computes one from its BGP AS.
+	DomainTag *Setting `json:"domain_tag,omitempty"`
 	// ReferenceBandwidth in Mbit/s, which costs derive from.
 	ReferenceBandwidth Setting `json:"reference_bandwidth_mbps"`
 	// Distance is the administrative distance of OSPF routes; the three

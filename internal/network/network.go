@@ -13,7 +13,6 @@ import (
 
 	"farend/internal/bgp"
 	"farend/internal/model"
-	"farend/internal/ospf"
 	"farend/internal/sim"
 	"farend/internal/topology"
 )
@@ -70,7 +69,7 @@ func (n *Network) Device(name string) *model.Device { return n.devices[name] }
 // rib returns the computed RIBs of the routers (once).
 func (n *Network) rib() *bgp.Result {
 	if n.ribs == nil {
-		n.ribs = bgp.Compute(n.devs, ospf.Compute(n.devs))
+		n.ribs = bgp.Solve(n.devs)
 	}
 	return n.ribs
 }

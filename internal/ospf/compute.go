@@ -15,12 +15,18 @@ type Result struct {
 	// unused holds, per instance, why an LSA it holds gives no route.
 	unused map[*Instance]map[*LSA]string
 	byDev  map[*model.Device][]*Instance
+	// imp gives the other protocols' routes for `redistribute`.
+	imp Importer
 }
 
 // Compute predicts adjacencies, LSDBs and routes of every OSPF process of
 // the devices.
 func Compute(devs []*model.Device) *Result {
-	r := &Result{unused: map[*Instance]map[*LSA]string{}, byDev: map[*model.Device][]*Instance{}}
+	return compute(devs, nil)
+}
+
+func compute(devs []*model.Device, imp Importer) *Result {
+	r := &Result{unused: map[*Instance]map[*LSA]string{}, byDev: map[*model.Device][]*Instance{}, imp: imp}
 	ins := instances(devs)
 	r.Instances = ins
 	for _, in := range ins {
@@ -60,7 +66,7 @@ const maxVLPasses = 6
 func (r *Result) compute(ins []*Instance) {
 	for _, in := range ins {
 		in.ABR, in.ABRWhy, in.ASBR, in.translator, in.activeBB = false, "", false, false, false
-		in.ext, in.lsas = nil, nil
+		in.ext, in.lsas, in.Notes = nil, nil, nil
 		in.transitNow = map[transitKey]transitRoute{}
 		r.unused[in] = map[*LSA]string{}
 		in.table = newRouteTable(nil)
@@ -75,7 +81,7 @@ func (r *Result) compute(ins []*Instance) {
 		if !in.RouterID.IsValid() {
 			continue
 		}
-		exts[in] = externals(in)
+		exts[in] = externals(in, r.imp)
 		in.ASBR = len(exts[in]) > 0
 	}
 	ndefs := map[*Instance][]nssaDefault{}

@@ -17,7 +17,7 @@ func originateExternals(ins []*Instance, exts map[*Instance][]external, domains 
 	for _, in := range ins {
 		for _, e := range exts[in] {
 			fa := forwardingAddress(in, e.nexthop)
-			l := &LSA{Type: LSAExternal, AdvRouter: in.RouterID, Prefix: e.prefix, Metric: e.metric, E2: e.e2, FA: fa, Tag: e.tag, origin: in, What: e.what}
+			l := &LSA{Type: LSAExternal, AdvRouter: in.RouterID, Prefix: e.prefix, Metric: e.metric, E2: e.e2, FA: fa, Tag: e.tag, DN: e.dn, origin: in, What: e.what}
 			in.lsas = append(in.lsas, l)
 			if in.ext != nil {
 				in.ext.add(l)
@@ -26,7 +26,7 @@ func originateExternals(ins []*Instance, exts map[*Instance][]external, domains 
 				if areaType(in, a) != model.AreaNSSA {
 					continue
 				}
-				n := &LSA{Type: LSANSSA, Area: a, AdvRouter: in.RouterID, Prefix: e.prefix, Metric: e.metric, E2: e.e2, FA: fa, Tag: e.tag, origin: in, What: e.what}
+				n := &LSA{Type: LSANSSA, Area: a, AdvRouter: in.RouterID, Prefix: e.prefix, Metric: e.metric, E2: e.e2, FA: fa, Tag: e.tag, DN: e.dn, origin: in, What: e.what}
 				if !in.ABR && in.Version == 2 {
 					n.P = true
 					n.FA = nssaForwardingAddress(in, a, fa)
@@ -109,7 +109,7 @@ func translateNSSA(ins []*Instance) {
 					if l.Prefix.Bits() == 0 {
 						x.Metric = 1
 						if d := tr.Proc.DefaultOriginate; d != nil {
-							x.Metric = defaultMetric(tr, true, d.Always)
+							x.Metric = defaultMetric(tr, true, d.Always, "")
 							if d.Metric > 0 {
 								x.Metric = d.Metric
 							}
@@ -179,8 +179,8 @@ func externalRoute(in *Instance, l *LSA, t *routeTable) string {
 	if l.Metric >= 16777215 {
 		return "metric LSInfinity"
 	}
-	if in.Proc.VPNPE && l.DN {
-		return "the DN bit is set: a PE ignores it (RFC 4576 section 4)"
+	if why := peIgnores(in, l); why != "" {
+		return why
 	}
 	if why := nssaDefaultUnused(in, l); why != "" {
 		return why

@@ -32,6 +32,9 @@ type Instance struct {
 	// NSSA translator).
 	ASBR       bool
 	translator bool
+	// Notes are what farend could not evaluate for this process
+	// (redistribution sources and route-map clauses it does not model).
+	Notes []string
 
 	idx   int
 	dbs   map[model.AreaID]*lsdb // the area LSDB this instance sees

@@ -255,8 +255,8 @@ func interArea(r *Result, in *Instance) {
 				}
 				continue
 			}
-			if in.Proc.VPNPE && l.DN {
-				r.unused[in][l] = "the DN bit is set: a PE ignores it (RFC 4576 section 4)"
+			if why := peIgnores(in, l); why != "" {
+				r.unused[in][l] = why
 				continue
 			}
 			if l.Type == LSASummary && l.Prefix.Bits() == 0 && in.ABR && areaType(in, a) != model.AreaNormal {

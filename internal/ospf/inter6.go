@@ -200,7 +200,7 @@ func summarizeFRR6(in *Instance) []string {
 	if in.ABR && in.Proc.Area(0) != nil {
 		m := 1
 		if d := in.Proc.DefaultOriginate; d != nil {
-			m = defaultMetric(in, true, d.Always)
+			m = defaultMetric(in, true, d.Always, "")
 			if d.Metric > 0 {
 				m = d.Metric
 			}

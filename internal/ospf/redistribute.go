@@ -16,7 +16,9 @@ type external struct {
 	// nexthop is the redistributed route's gateway (forwarding address
 	// candidate); zero for connected and blackhole routes.
 	nexthop netip.Addr
-	what    string
+	// dn is the DN bit (RFC 4576): set by a PE on LSAs for BGP routes.
+	dn   bool
+	what string
 }
 
 // Default metrics of redistributed routes. FRR: 20, type 2
@@ -27,9 +29,13 @@ type external struct {
 // for redistributed routes other than BGP, 1 for the default route, type
 // 2 (Cisco IOS IP Routing: OSPF Command Reference, redistribute (IP) and
 // default-information originate).
-func defaultMetric(in *Instance, def bool, always bool) int {
+//
+// IOS gives redistributed BGP routes metric 1 (Cisco IOS IP Routing: OSPF
+// Command Reference, default-metric: "The default metric for
+// redistributed BGP routes is 1"); FRR uses 20 for every source.
+func defaultMetric(in *Instance, def bool, always bool, proto string) int {
 	if in.Vendor() == "ios" {
-		if def {
+		if def || proto == "bgp" {
 			return 1
 		}
 		return 20
@@ -65,22 +71,29 @@ func classful(p netip.Prefix) bool {
 
 // externals lists what an instance redistributes, from the device's
 // connected and static routes (the same RIB code that builds the routing
-// table: connected and staticRoutes in rib.go).
-func externals(in *Instance) []external {
+// table: connected and staticRoutes in rib.go) and the other protocols'
+// routes imp gives (BGP). What it cannot evaluate goes to in.Notes.
+func externals(in *Instance, imp Importer) []external {
 	var out []external
 	v6 := in.Version == 3
 	for _, r := range in.Proc.Redistribute {
 		metric := r.Metric
 		if metric == 0 {
-			metric = defaultMetric(in, false, false)
+			metric = defaultMetric(in, false, false, r.Protocol)
 		}
-		e2 := r.MetricType != 1
 		at := " at " + r.Pos.String()
-		take := func(p netip.Prefix) bool {
-			if in.Vendor() == "ios" && !r.Subnets && !v6 && !classful(p) {
-				return false
+		add := func(e external) {
+			if in.Vendor() == "ios" && !r.Subnets && !v6 && !classful(e.prefix) {
+				return
 			}
-			return true
+			e.metric, e.e2 = metric, r.MetricType != 1
+			if r.Tag != 0 {
+				e.tag = r.Tag
+			}
+			if r.RouteMap != "" && !redistRouteMap(in, r.RouteMap, &e) {
+				return
+			}
+			out = append(out, e)
 		}
 		switch r.Protocol {
 		case "connected":
@@ -92,23 +105,23 @@ func externals(in *Instance) []external {
 				if !(v6 && in.Vendor() != "ios") && coveredByOSPF(in, c.prefix) {
 					continue
 				}
-				if take(c.prefix) {
-					out = append(out, external{prefix: c.prefix, metric: metric, e2: e2, tag: r.Tag, what: "redistribute connected" + at})
-				}
+				add(external{prefix: c.prefix, what: "redistribute connected" + at})
 			}
 		case "static":
-			for _, s := range staticRoutes(in.Dev, in.Proc.VRF, v6) {
-				if take(s.Prefix) {
-					out = append(out, external{prefix: s.Prefix, metric: metric, e2: e2, tag: r.Tag, nexthop: s.NextHop, what: fmt.Sprintf("redistribute static%s (ip route %s at %s)", at, s.Prefix, s.Pos)})
-				}
+			for _, st := range staticRoutes(in.Dev, in.Proc.VRF, v6) {
+				add(external{prefix: st.Prefix, nexthop: st.NextHop, what: fmt.Sprintf("redistribute static%s (ip route %s at %s)", at, st.Prefix, st.Pos)})
 			}
+		case "bgp":
+			redistBGP(in, imp, r, add)
+		default:
+			in.Notes = append(in.Notes, fmt.Sprintf("`redistribute %s`%s: routes of %s are not modelled; whatever it adds to OSPF is missing here", r.Protocol, at, r.Protocol))
 		}
 	}
 	if d := in.Proc.DefaultOriginate; d != nil {
 		if d.Always || hasStaticDefault(in) {
 			m := d.Metric
 			if m == 0 {
-				m = defaultMetric(in, true, d.Always)
+				m = defaultMetric(in, true, d.Always, "")
 			}
 			out = append(out, external{prefix: defaultPrefix(in), metric: m, e2: d.MetricType != 1, what: "default-information originate at " + d.Pos.String()})
 		}

@@ -72,6 +72,8 @@ func (p *parser) bgpCmd(k *line, c bgpCtx, asn uint32) {
 			inst.RouterID = a
 		case n == 2 && w[1] == "log-neighbor-changes":
 			inst.LogNeighborChanges = true
+		case n == 2 && w[1] == "redistribute-internal":
+			inst.RedistributeInternal = true
 		case n == 3 && w[1] == "default" && w[2] == "ipv4-unicast":
 			inst.DefaultIPv4Unicast = model.SetFlag(true, pos)
 		case n == 3 && w[1] == "cluster-id":

@@ -108,6 +108,18 @@ func (p *parser) ospfChildren(kids []*line, op *ospfProc, version int) {
 			done = p.ospfArea(k, op, version)
 		case "default-information":
 			done = p.defaultInfo(k, proc)
+		case "domain-tag":
+			// domain-tag N: the VPN route tag (RFC 4577 4.2.5.2).
+			if n != 2 || version != 2 {
+				done = false
+				break
+			}
+			v, err := strconv.ParseUint(w[1], 10, 32)
+			if err != nil {
+				done = false
+				break
+			}
+			proc.DomainTag = &model.Setting{Value: int(v), Pos: pos}
 		case "capability":
 			if n == 2 && w[1] == "vrf-lite" {
 				proc.CapabilityVRFLite = true
@@ -151,7 +163,7 @@ func (p *parser) ospfChildren(kids []*line, op *ospfProc, version int) {
 			continue
 		}
 		switch w[0] {
-		case "summary-address", "distribute-list", "default-metric", "domain-id", "domain-tag", "shutdown", "prefix-suppression", "neighbor":
+		case "summary-address", "distribute-list", "default-metric", "domain-id", "shutdown", "prefix-suppression", "neighbor":
 			p.BadAll(k, "OSPF process option not modelled")
 		default:
 			p.BadAll(k, "unknown OSPF command")
