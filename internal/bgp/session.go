@@ -143,7 +143,9 @@ func (g *igp) sessions(sps []*Speaker) []*Session {
 			n := peerConfig(a.Inst, raw)
 			var b *Speaker
 			for _, t := range sps {
-				if t != a && t.Inst.VRF == a.Inst.VRF && t.owns(n.Addr) {
+				// VRF names are local to a router: a VRF instance peers
+				// with whichever router owns the address, in any table.
+				if t.Dev != a.Dev && t.owns(n.Addr) {
 					b = t
 				}
 			}

@@ -193,6 +193,9 @@ func (l *LSA) Summary() string {
 		if l.P {
 			b.WriteString(" P")
 		}
+		if l.Tag != 0 {
+			fmt.Fprintf(&b, " tag %d", l.Tag)
+		}
 	}
 	if l.DN {
 		b.WriteString(" DN")

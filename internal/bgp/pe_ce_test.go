@@ -1,0 +1,182 @@
+package bgp
+
+import (
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"farend/internal/ospf"
+	"farend/internal/snapshot"
+)
+
+// solvePECE loads testdata/pe-ce with edits ({file, old, new}) and
+// solves OSPF and BGP together.
+func solvePECE(t *testing.T, edits ...[3]string) *Result {
+	t.Helper()
+	dir := t.TempDir()
+	src := filepath.Join("testdata", "pe-ce", "configs")
+	if err := os.MkdirAll(filepath.Join(dir, "configs"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	ents, err := os.ReadDir(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range ents {
+		b, err := os.ReadFile(filepath.Join(src, e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := string(b)
+		for _, ed := range edits {
+			if ed[0] != e.Name() {
+				continue
+			}
+			if !strings.Contains(s, ed[1]) {
+				t.Fatalf("%s has no %q", e.Name(), ed[1])
+			}
+			s = strings.Replace(s, ed[1], ed[2], 1)
+		}
+		if err := os.WriteFile(filepath.Join(dir, "configs", e.Name()), []byte(s), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	snap, err := snapshot.Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return Solve(snap.Devices)
+}
+
+// route is the RIB line of prefix on dev in vrf: "O E2 [110/1] via
+// 192.0.2.1", or "" when the table has none.
+func route(t *testing.T, r *Result, dev, vrf, prefix string) string {
+	t.Helper()
+	for _, sp := range r.OSPF().Instances {
+		if sp.Dev.Name != dev {
+			continue
+		}
+		for _, x := range r.RIB(sp.Dev, vrf, false) {
+			if x.Prefix.String() == prefix {
+				s := x.Code
+				if x.Distance > 0 {
+					s += " [" + strconv.Itoa(x.Distance) + "/" + strconv.Itoa(x.Metric) + "]"
+				}
+				for _, n := range x.Nexthops {
+					s += " via " + n.Gateway.String()
+				}
+				return s
+			}
+		}
+		return ""
+	}
+	t.Fatalf("no OSPF process on %s", dev)
+	return ""
+}
+
+// why is the LSDB view's reason for the LSA of prefix on dev.
+func why(t *testing.T, r *Result, dev, prefix string) (used bool, reason string, summary string) {
+	t.Helper()
+	for _, in := range r.OSPF().Instances {
+		if in.Dev.Name != dev {
+			continue
+		}
+		for _, e := range r.OSPF().LSDB(in) {
+			if e.LSA.Type == ospf.LSAExternal && e.LSA.Prefix.String() == prefix {
+				return e.Used, e.Why, e.LSA.Summary()
+			}
+		}
+	}
+	t.Fatalf("%s holds no AS-external LSA for %s", dev, prefix)
+	return
+}
+
+// An IOS PE (RFC 4577) puts the eBGP route of its VRF into OSPF as a
+// type-5 LSA with the DN bit and its VPN route tag; a VRF process
+// without `capability vrf-lite` on the CE side is a PE too and does not
+// use it; a global-table process does (no DN check outside a VRF). The
+// PE ignores the plain CE's type-5 that carries its VPN route tag.
+func TestPECE(t *testing.T) {
+	r := solvePECE(t)
+	const ext, stat = "203.0.113.0/24", "198.51.100.128/25"
+	if got := route(t, r, "pe", "cust", ext); got != "B [20/0] via 198.18.0.1" {
+		t.Errorf("pe: %s is %q", ext, got)
+	}
+	if got := route(t, r, "site", "", ext); got != "O E2 [110/1] via 192.0.2.1" {
+		t.Errorf("site: %s is %q, want O E2 [110/1] (IOS BGP default metric 1)", ext, got)
+	}
+	if got := route(t, r, "ce", "cust", ext); got != "" {
+		t.Errorf("ce (PE mode): %s is %q, want none (DN bit)", ext, got)
+	}
+	used, reason, sum := why(t, r, "ce", ext)
+	if used || !strings.Contains(reason, "DN bit") || !strings.Contains(reason, "capability vrf-lite") {
+		t.Errorf("ce: %s used=%v %q", ext, used, reason)
+	}
+	// 0xD0000000 | 65000 (RFC 4577 4.2.5.2).
+	if !strings.Contains(sum, "tag 3489725928") || !strings.HasSuffix(sum, " DN") {
+		t.Errorf("pe's LSA: %q, want the VPN route tag and DN", sum)
+	}
+	if got := route(t, r, "pe", "cust", stat); got != "" {
+		t.Errorf("pe: %s is %q, want none (its VPN route tag)", stat, got)
+	}
+	if used, reason, _ := why(t, r, "pe", stat); used || !strings.Contains(reason, "VPN route tag") {
+		t.Errorf("pe: %s used=%v %q", stat, used, reason)
+	}
+	if got := route(t, r, "ce", "cust", stat); got != "O E2 [110/20] via 192.0.2.3" {
+		t.Errorf("ce: %s is %q (a tag means nothing to a PE other than its own)", stat, got)
+	}
+
+	// capability vrf-lite on the CE: it uses the DN LSA.
+	r = solvePECE(t, [3]string{"ce.cfg", " router-id 192.0.2.2\n", " router-id 192.0.2.2\n capability vrf-lite\n"})
+	if got := route(t, r, "ce", "cust", ext); got != "O E2 [110/1] via 192.0.2.1" {
+		t.Errorf("ce with capability vrf-lite: %s is %q", ext, got)
+	}
+
+	// domain-tag on the PE: the site's tag is no longer its own; its
+	// LSA carries the configured tag.
+	r = solvePECE(t, [3]string{"pe.cfg", " router-id 192.0.2.1\n", " router-id 192.0.2.1\n domain-tag 100\n"})
+	if got := route(t, r, "pe", "cust", stat); got != "O E2 [110/20] via 192.0.2.3" {
+		t.Errorf("pe with domain-tag 100: %s is %q", stat, got)
+	}
+	if _, _, sum := why(t, r, "site", ext); !strings.Contains(sum, "tag 100 DN") {
+		t.Errorf("pe's LSA with domain-tag 100: %q", sum)
+	}
+
+	// The PE as VRF-lite: no PE, neither DN nor tag; the CE (still in
+	// PE mode) uses the LSA.
+	r = solvePECE(t, [3]string{"pe.cfg", " router-id 192.0.2.1\n", " router-id 192.0.2.1\n capability vrf-lite\n"})
+	if _, _, sum := why(t, r, "site", ext); strings.Contains(sum, "DN") || strings.Contains(sum, "tag") {
+		t.Errorf("VRF-lite pe's LSA: %q", sum)
+	}
+	if got := route(t, r, "ce", "cust", ext); got != "O E2 [110/1] via 192.0.2.1" {
+		t.Errorf("ce: %s from a VRF-lite router is %q", ext, got)
+	}
+}
+
+// IOS redistributes only eBGP routes into OSPF unless `bgp
+// redistribute-internal`; the skipped routes are said.
+func TestIOSRedistributeInternal(t *testing.T) {
+	ibgp := [][3]string{{"ext.cfg", "router bgp 64500", "router bgp 65000"}, {"pe.cfg", "remote-as 64500", "remote-as 65000"}}
+	r := solvePECE(t, ibgp...)
+	if got := route(t, r, "pe", "cust", "203.0.113.0/24"); got != "B [200/0] via 198.18.0.1" {
+		t.Fatalf("pe: iBGP route is %q", got)
+	}
+	if got := route(t, r, "site", "", "203.0.113.0/24"); got != "" {
+		t.Errorf("site: %q, want nothing: IOS does not redistribute iBGP routes", got)
+	}
+	var notes []string
+	for _, in := range r.OSPF().Instances {
+		if in.Dev.Name == "pe" {
+			notes = in.Notes
+		}
+	}
+	if !strings.Contains(strings.Join(notes, "\n"), "bgp redistribute-internal") {
+		t.Errorf("pe's notes do not say why: %q", notes)
+	}
+	r = solvePECE(t, append(ibgp, [3]string{"pe.cfg", "router bgp 65000\n", "router bgp 65000\n bgp redistribute-internal\n"})...)
+	if got := route(t, r, "site", "", "203.0.113.0/24"); got != "O E2 [110/1] via 192.0.2.1" {
+		t.Errorf("site with bgp redistribute-internal on pe: %q", got)
+	}
+}
