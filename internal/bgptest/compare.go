@@ -40,8 +40,7 @@ func Predict(dir string) (State, *bgp.Result, error) {
 	if err != nil {
 		return State{}, nil, err
 	}
-	igp := ospf.Compute(s.Devices)
-	res := bgp.Compute(s.Devices, igp)
+	res := bgp.Solve(s.Devices)
 	st := State{Lines: map[string][]string{}, Ties: map[string]bool{}}
 	add := func(n, x string) { st.Lines[n] = append(st.Lines[n], x) }
 	for _, ses := range res.Sessions {
@@ -54,6 +53,17 @@ func Predict(dir string) (State, *bgp.Result, error) {
 		}
 		add(ses.A.Dev.Name, fmt.Sprintf("session %s %s", ses.BAddr, state))
 		add(ses.B.Dev.Name, fmt.Sprintf("session %s %s", ses.AAddr, state))
+	}
+	for _, in := range res.OSPF().Instances {
+		if res.Speaker(in.Dev, "") != nil {
+			continue
+		}
+		// An OSPF-only router: its OSPF routes.
+		for _, r := range res.RIB(in.Dev, "", false) {
+			if strings.HasPrefix(r.Code, "O") {
+				add(in.Dev.Name, fmt.Sprintf("rib %s %d/%d via %s", r.Prefix, r.Distance, r.Metric, nhString(r.Nexthops)))
+			}
+		}
 	}
 	for _, sp := range res.Speakers {
 		name := sp.Dev.Name
@@ -72,7 +82,7 @@ func Predict(dir string) (State, *bgp.Result, error) {
 			add(name, fmt.Sprintf("best %s nh %s path [%s] lp %d med %d", p, nh, e.Best.ASPathString(), e.Best.LocalPref, e.Best.MED))
 		}
 		for _, r := range res.RIB(sp.Dev, "", false) {
-			if r.Code != "B" || st.Ties[name+" "+r.Prefix.String()] {
+			if (r.Code != "B" && !strings.HasPrefix(r.Code, "O")) || st.Ties[name+" "+r.Prefix.String()] {
 				continue
 			}
 			add(name, fmt.Sprintf("rib %s %d/%d via %s", r.Prefix, r.Distance, r.Metric, nhString(r.Nexthops)))
@@ -90,6 +100,14 @@ func (l *Lab) Observe(ctx context.Context, want State) (State, error) {
 	st := State{Lines: map[string][]string{}}
 	for _, r := range l.T.Routers {
 		var lines []string
+		if r.OSPFOnly {
+			lines, err := l.ribLines(ctx, r, want)
+			if err != nil {
+				return st, err
+			}
+			st.Lines[r.Name] = lines
+			continue
+		}
 		b, err := l.Vtysh(ctx, r, "show bgp ipv4 unicast summary json")
 		if err != nil {
 			return st, err
@@ -147,51 +165,62 @@ func (l *Lab) Observe(ctx context.Context, want State) (State, error) {
 				lines = append(lines, fmt.Sprintf("best %s nh %s path [%s] lp %d med %d", p, nh, x.Path, lp, x.Metric))
 			}
 		}
-		b, err = l.Vtysh(ctx, r, "show ip route json")
+		rl, err := l.ribLines(ctx, r, want)
 		if err != nil {
 			return st, err
 		}
-		var rib map[string][]struct {
-			Protocol string `json:"protocol"`
-			Selected bool   `json:"selected"`
-			Distance int    `json:"distance"`
-			Metric   int    `json:"metric"`
-			Nexthops []struct {
-				IP        string `json:"ip"`
-				Interface string `json:"interfaceName"`
-				Active    bool   `json:"active"`
-				Recursive bool   `json:"recursive"`
-				Direct    bool   `json:"directlyConnected"`
-			} `json:"nexthops"`
-		}
-		if err := json.Unmarshal(b, &rib); err != nil {
-			return st, fmt.Errorf("bgptest: %s show ip route json: %w", r.Name, err)
-		}
-		for p, rs := range rib {
-			if want.Ties[r.Name+" "+p] {
-				continue
-			}
-			for _, x := range rs {
-				if x.Protocol != "bgp" || !x.Selected {
-					continue
-				}
-				var nhs []string
-				for _, n := range x.Nexthops {
-					if n.Recursive || !n.Active {
-						continue
-					}
-					g := n.IP
-					if n.Direct || g == "" {
-						g = "direct"
-					}
-					nhs = append(nhs, g+"@"+n.Interface)
-				}
-				sort.Strings(nhs)
-				lines = append(lines, fmt.Sprintf("rib %s %d/%d via %s", p, x.Distance, x.Metric, strings.Join(nhs, ",")))
-			}
-		}
+		lines = append(lines, rl...)
 		sort.Strings(lines)
 		st.Lines[r.Name] = lines
 	}
 	return st, nil
+}
+
+// ribLines are a router's selected BGP and OSPF routes from FRR.
+func (l *Lab) ribLines(ctx context.Context, r *Router, want State) ([]string, error) {
+	var lines []string
+	b, err := l.Vtysh(ctx, r, "show ip route json")
+	if err != nil {
+		return nil, err
+	}
+	var rib map[string][]struct {
+		Protocol string `json:"protocol"`
+		Selected bool   `json:"selected"`
+		Distance int    `json:"distance"`
+		Metric   int    `json:"metric"`
+		Nexthops []struct {
+			IP        string `json:"ip"`
+			Interface string `json:"interfaceName"`
+			Active    bool   `json:"active"`
+			Recursive bool   `json:"recursive"`
+			Direct    bool   `json:"directlyConnected"`
+		} `json:"nexthops"`
+	}
+	if err := json.Unmarshal(b, &rib); err != nil {
+		return nil, fmt.Errorf("bgptest: %s show ip route json: %w", r.Name, err)
+	}
+	for p, rs := range rib {
+		if want.Ties[r.Name+" "+p] {
+			continue
+		}
+		for _, x := range rs {
+			if (x.Protocol != "bgp" && x.Protocol != "ospf") || !x.Selected {
+				continue
+			}
+			var nhs []string
+			for _, n := range x.Nexthops {
+				if n.Recursive || !n.Active {
+					continue
+				}
+				g := n.IP
+				if n.Direct || g == "" {
+					g = "direct"
+				}
+				nhs = append(nhs, g+"@"+n.Interface)
+			}
+			sort.Strings(nhs)
+			lines = append(lines, fmt.Sprintf("rib %s %d/%d via %s", p, x.Distance, x.Metric, strings.Join(nhs, ",")))
+		}
+	}
+	return lines, nil
 }

@@ -46,6 +46,11 @@ type Router struct {
 	RedistStatic    bool
 	Statics         []string
 	Ifaces          []*Iface
+	// OSPFOnly is a site router that runs only OSPF (gen_ospf.go);
+	// RedistBGP the options of a BGP router's `redistribute bgp` into
+	// OSPF.
+	OSPFOnly  bool
+	RedistBGP string
 }
 
 // Link is a veth pair between two routers.
@@ -64,6 +69,8 @@ type Iface struct {
 	// NextHopSelf for iBGP.
 	In, Out     string
 	NextHopSelf bool
+	// OSPF runs ospfd on the link (area 0, point-to-point).
+	OSPF bool
 }
 
 func (r *Router) loopback() netip.Addr { return netip.AddrFrom4([4]byte{192, 0, 2, byte(r.N)}) }
@@ -150,6 +157,7 @@ func Generate(seed int64) *Topology {
 		r.RedistConnected = rng.Intn(3) == 0
 		r.RedistStatic = len(r.Statics) > 0 && rng.Intn(2) == 0
 	}
+	t.addOSPFSite()
 	return t
 }
 
@@ -161,12 +169,27 @@ func (t *Topology) Config(r *Router) string {
 	w("frr defaults %s", r.Profile)
 	w("hostname %s", r.Name)
 	w("!")
-	w("interface lo\n ip address %s/32\nexit\n!", r.loopback())
+	lo := ""
+	if r.OSPFOnly {
+		lo = "\n ip ospf area 0"
+	}
+	w("interface lo\n ip address %s/32%s\nexit\n!", r.loopback(), lo)
 	for _, x := range r.Ifaces {
-		w("interface %s\n ip address %s\nexit\n!", x.Name, x.Addr)
+		o := ""
+		if x.OSPF {
+			o = "\n ip ospf area 0\n ip ospf network point-to-point\n ip ospf hello-interval 1\n ip ospf dead-interval 4"
+		}
+		w("interface %s\n ip address %s%s\nexit\n!", x.Name, x.Addr, o)
 	}
 	for _, s := range r.Statics {
 		w("ip route %s", s)
+	}
+	if o := ospfConfig(r); o != "" {
+		w("%s", o)
+	}
+	if r.OSPFOnly {
+		w("end")
+		return b.String()
 	}
 	w("router bgp %d", r.AS)
 	w(" bgp router-id %s", r.loopback())
@@ -177,6 +200,9 @@ func (t *Topology) Config(r *Router) string {
 		w(" no bgp network import-check")
 	}
 	for _, x := range r.Ifaces {
+		if x.OSPF {
+			continue
+		}
 		w(" neighbor %s remote-as %d", x.Peer.Addr.Addr(), x.Peer.R.AS)
 		w(" neighbor %s timers connect 5", x.Peer.Addr.Addr())
 	}
@@ -191,6 +217,9 @@ func (t *Topology) Config(r *Router) string {
 		w("  redistribute static")
 	}
 	for _, x := range r.Ifaces {
+		if x.OSPF {
+			continue
+		}
 		a := x.Peer.Addr.Addr()
 		if x.In != "" {
 			w("  neighbor %s route-map %s in", a, x.In)

@@ -10,7 +10,7 @@ import (
 
 var spec = &frrlab.Spec{
 	Name:    "bgptest",
-	Daemons: []string{"zebra", "staticd", "bgpd"},
+	Daemons: []string{"zebra", "staticd", "bgpd", "ospfd"},
 	Sysctls: []string{"net.ipv4.ip_forward=1"},
 }
 
