@@ -27,6 +27,9 @@ type Result struct {
 	Converged bool
 	// Rounds is the number of propagation rounds.
 	Rounds int
+	// Unsettled says why, when Solve's OSPF/BGP rounds did not reach a
+	// fixed point; "" when they did.
+	Unsettled string
 	igp    *igp
 }
 

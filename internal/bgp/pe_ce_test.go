@@ -180,3 +180,27 @@ func TestIOSRedistributeInternal(t *testing.T) {
 		t.Errorf("site with bgp redistribute-internal on pe: %q", got)
 	}
 }
+
+// Redistribution farend does not model is said, not dropped: a source
+// without routes in farend and a route-map clause it does not evaluate.
+func TestRedistributionNotes(t *testing.T) {
+	r := solvePECE(t,
+		[3]string{"site.cfg", " redistribute static subnets tag 3489725928\n", " redistribute static subnets tag 3489725928 route-map RM\n redistribute rip subnets\n"},
+		[3]string{"site.cfg", "end\n", "route-map RM permit 10\n match interface GigabitEthernet0/1\n set metric 7\n!\nend\n"})
+	var notes []string
+	for _, in := range r.OSPF().Instances {
+		if in.Dev.Name == "site" {
+			notes = in.Notes
+		}
+	}
+	all := strings.Join(notes, "\n")
+	for _, want := range []string{"`redistribute rip`", "`match interface GigabitEthernet0/1` is not evaluated"} {
+		if !strings.Contains(all, want) {
+			t.Errorf("site's notes lack %q: %q", want, notes)
+		}
+	}
+	// The route-map's set metric applies (the match is assumed).
+	if got := route(t, r, "ce", "cust", "198.51.100.128/25"); got != "O E2 [110/7] via 192.0.2.3" {
+		t.Errorf("ce: %q, want metric 7 from the route-map", got)
+	}
+}

@@ -34,7 +34,8 @@ func Solve(devs []*model.Device) *Result {
 		}
 		prev = next
 	}
-	b.Notes = append(b.Notes, fmt.Sprintf("OSPF and BGP did not settle: the BGP routes redistributed into OSPF still changed after %d rounds (a redistribution loop); the answer shows the last round", maxIGPRounds))
+	b.Unsettled = fmt.Sprintf("OSPF and BGP did not settle: the BGP routes redistributed into OSPF still changed after %d rounds (a redistribution loop); the answer shows the last round", maxIGPRounds)
+	b.Notes = append(b.Notes, b.Unsettled)
 	return b
 }
 

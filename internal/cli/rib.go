@@ -77,6 +77,9 @@ func routerRoutes(w io.Writer, s *snapshot.Snapshot, d *model.Device, vrf string
 // family and, for IPv4, of its BGP instance in vrf.
 func protocolNotes(res *bgp.Result, d *model.Device, vrf string, v6 bool) []string {
 	var out []string
+	if res.Unsettled != "" {
+		out = append(out, res.Unsettled)
+	}
 	for _, in := range res.OSPF().InstancesOf(d, vrf) {
 		if (in.Version == 3) == v6 {
 			out = append(out, in.Notes...)

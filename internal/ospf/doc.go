@@ -14,7 +14,13 @@
 //
 // Compute is the entry point: it takes the devices of a snapshot and
 // returns a Result holding every instance (one per router process), every
-// adjacency and, per instance, its areas' LSDBs and its routes. RIB
+// adjacency and, per instance, its areas' LSDBs and its routes.
+// ComputeWith also takes the routes of other protocols that `redistribute`
+// brings in (BGP: internal/bgp's Solve runs the two to a fixed point);
+// the LSAs an IOS PE process originates for BGP routes carry the DN bit
+// and its VPN route tag, and a PE process does not use LSAs with either
+// (pe_checks.go). What farend does not model (other redistribution
+// sources, route-map clauses) is said in each Instance's Notes. RIB
 // (rib.go) merges the OSPF routes with connected, local and static routes
 // into a router's routing table with each vendor's administrative
 // distances.
