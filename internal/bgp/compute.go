@@ -30,7 +30,7 @@ type Result struct {
 	// Unsettled says why, when Solve's OSPF/BGP rounds did not reach a
 	// fixed point; "" when they did.
 	Unsettled string
-	igp    *igp
+	igp       *igp
 }
 
 // Entry is one prefix in a speaker's BGP table.
