@@ -82,6 +82,9 @@ func (c *computation) originate(s *Speaker) (out []*Path, notes []string) {
 			code = func(c string) bool { return c == "S" }
 		case "ospf":
 			code = func(c string) bool { return len(c) > 0 && c[0] == 'O' }
+			if s.vendor() == "ios" {
+				code = iosOSPFMatch(rd.Match)
+			}
 		default:
 			c.unknown = append(c.unknown, fmt.Sprintf("%s: `redistribute %s` is not modelled", s.Name(), rd.Protocol))
 			continue
@@ -110,4 +113,34 @@ func (c *computation) originate(s *Speaker) (out []*Path, notes []string) {
 		}
 	}
 	return out, notes
+}
+
+// iosOSPFMatch is which OSPF routes IOS `redistribute ospf N [match ...]`
+// takes into BGP: without `match`, the internal ones only (intra- and
+// inter-area: Cisco technote 5242, "Understand Redistribution of OSPF
+// Routes into BGP"); `match` lists the kinds. FRR bgpd takes every OSPF
+// route zebra selected (it has no `match` keyword).
+func iosOSPFMatch(match []string) func(string) bool {
+	kinds := map[string]bool{}
+	for _, m := range match {
+		kinds[m] = true
+	}
+	if len(match) == 0 {
+		kinds["internal"] = true
+	}
+	return func(c string) bool {
+		switch c {
+		case "O", "O IA":
+			return kinds["internal"]
+		case "O E1":
+			return kinds["external 1"]
+		case "O E2":
+			return kinds["external 2"]
+		case "O N1":
+			return kinds["nssa-external 1"]
+		case "O N2":
+			return kinds["nssa-external 2"]
+		}
+		return false
+	}
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"farend/internal/model"
 	"farend/internal/ospf"
 	"farend/internal/snapshot"
 )
@@ -54,11 +55,18 @@ func solvePECE(t *testing.T, edits ...[3]string) *Result {
 // 192.0.2.1", or "" when the table has none.
 func route(t *testing.T, r *Result, dev, vrf, prefix string) string {
 	t.Helper()
-	for _, sp := range r.OSPF().Instances {
-		if sp.Dev.Name != dev {
+	var devs []*model.Device
+	for _, in := range r.OSPF().Instances {
+		devs = append(devs, in.Dev)
+	}
+	for _, sp := range r.Speakers {
+		devs = append(devs, sp.Dev)
+	}
+	for _, d := range devs {
+		if d.Name != dev {
 			continue
 		}
-		for _, x := range r.RIB(sp.Dev, vrf, false) {
+		for _, x := range r.RIB(d, vrf, false) {
 			if x.Prefix.String() == prefix {
 				s := x.Code
 				if x.Distance > 0 {
@@ -72,7 +80,7 @@ func route(t *testing.T, r *Result, dev, vrf, prefix string) string {
 		}
 		return ""
 	}
-	t.Fatalf("no OSPF process on %s", dev)
+	t.Fatalf("no OSPF or BGP on %s", dev)
 	return ""
 }
 
@@ -202,5 +210,34 @@ func TestRedistributionNotes(t *testing.T) {
 	// The route-map's set metric applies (the match is assumed).
 	if got := route(t, r, "ce", "cust", "198.51.100.128/25"); got != "O E2 [110/7] via 192.0.2.3" {
 		t.Errorf("ce: %q, want metric 7 from the route-map", got)
+	}
+}
+
+// IOS `redistribute ospf` into BGP takes the internal OSPF routes only,
+// unless `match` names the external kinds.
+func TestIOSRedistributeOSPFMatch(t *testing.T) {
+	loop := [3]string{"ce.cfg", "interface GigabitEthernet0/0\n", "interface Loopback0\n vrf forwarding cust\n ip address 198.51.100.200 255.255.255.255\n!\ninterface GigabitEthernet0/0\n"}
+	net := [3]string{"ce.cfg", " network 192.0.2.0 0.0.0.255 area 0\n", " network 192.0.2.0 0.0.0.255 area 0\n network 198.51.100.200 0.0.0.0 area 0\n"}
+	tag := [3]string{"pe.cfg", " router-id 192.0.2.1\n", " router-id 192.0.2.1\n domain-tag 100\n"}
+	for _, c := range []struct {
+		redist       string
+		intra, extE2 bool
+	}{
+		{"redistribute ospf 10", true, false},
+		{"redistribute ospf 10 match internal external 2", true, true},
+		{"redistribute ospf 10 match external", false, true},
+	} {
+		rd := [3]string{"pe.cfg", "  neighbor 198.18.0.1 activate\n", "  neighbor 198.18.0.1 activate\n  " + c.redist + "\n"}
+		r := solvePECE(t, loop, net, tag, rd)
+		if got := route(t, r, "pe", "cust", "198.51.100.200/32"); got != "O [110/2] via 192.0.2.2" {
+			t.Fatalf("pe: ce's loopback is %q", got)
+		}
+		got := map[string]bool{}
+		for _, p := range []string{"198.51.100.200/32", "198.51.100.128/25"} {
+			got[p] = route(t, r, "ext", "", p) != ""
+		}
+		if got["198.51.100.200/32"] != c.intra || got["198.51.100.128/25"] != c.extE2 {
+			t.Errorf("%s: ext has the intra-area route %v (want %v), the E2 route %v (want %v)", c.redist, got["198.51.100.200/32"], c.intra, got["198.51.100.128/25"], c.extE2)
+		}
 	}
 }

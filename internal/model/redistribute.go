@@ -18,6 +18,10 @@ type Redistribution struct {
 	MetricType int    `json:"metric_type,omitempty"`
 	RouteMap   string `json:"route_map,omitempty"`
 	Tag        uint32 `json:"tag,omitempty"`
+	// Match is IOS `match` for an OSPF source: the route kinds taken
+	// ("internal", "external 1", "external 2", "nssa-external 1",
+	// "nssa-external 2"); empty when not given.
+	Match []string `json:"match,omitempty"`
 	// Pos of the statement.
 	Pos source.Pos `json:"pos,omitzero"`
 }

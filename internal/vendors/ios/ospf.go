@@ -362,10 +362,32 @@ func parseRedistribute(a []string, pos source.Pos) (model.Redistribution, bool) 
 			}
 			r.Tag = uint32(v)
 			i++
-		case "include-connected", "match", "internal", "external", "1", "2", "nssa-external", "vrf":
-			if a[i] == "vrf" {
+		case "match":
+			// match internal | external [1|2] | nssa-external [1|2] ...
+			j := i + 1
+			for j < len(a) {
+				switch a[j] {
+				case "internal":
+					r.Match = append(r.Match, "internal")
+				case "external", "nssa-external":
+					if j+1 < len(a) && (a[j+1] == "1" || a[j+1] == "2") {
+						r.Match = append(r.Match, a[j]+" "+a[j+1])
+						j++
+					} else {
+						r.Match = append(r.Match, a[j]+" 1", a[j]+" 2")
+					}
+				default:
+					goto done
+				}
+				j++
+			}
+		done:
+			if j == i+1 {
 				return r, false
 			}
+			i = j - 1
+		case "include-connected", "vrf":
+			return r, false
 		default:
 			return r, false
 		}
