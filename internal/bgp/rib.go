@@ -45,29 +45,7 @@ func (r *Result) Routes(s *Speaker) []ospf.RIBRoute {
 		}
 		x := ospf.RIBRoute{Prefix: b.Prefix, Code: "B", Protocol: "bgp", Distance: dist, Metric: int(b.MED),
 			From: fmt.Sprintf("%s from %s (%s), AS path %q, next hop %s, best by %s", kind, b.FromName, b.FromAddr, b.ASPathString(), b.NextHop, e.Why)}
-		// Multipath: FRR installs every path equal to the best up to the
-		// IGP metric with the same AS path (bgpd/bgp_mpath.c
-		// bgp_path_info_mpath_update; `maximum-paths` defaults to the
-		// build's MULTIPATH_NUM, 64 in Debian's frr; without `bgp
-		// bestpath as-path multipath-relax` the AS paths must match).
-		// IOS installs one path unless `maximum-paths` is configured.
-		paths := []*Path{b}
-		if s.isFRR() {
-			for _, p := range e.Paths {
-				if p != b && p.Invalid == "" && !p.Local && p.EBGP == b.EBGP && p.ASPathString() == b.ASPathString() && equalUpToAge(p, b) {
-					paths = append(paths, p)
-				}
-			}
-		}
-		seen := map[ospf.RIBNexthop]bool{}
-		for _, p := range paths {
-			for _, n := range r.resolveNH(s, p.NextHop, p.Prefix, 0) {
-				if !seen[n] {
-					seen[n] = true
-					x.Nexthops = append(x.Nexthops, n)
-				}
-			}
-		}
+		x.Nexthops = r.pathNexthops(s, e, 0)
 		if !func() bool { _, ok := connectedTo(s.Dev, s.Inst.VRF, b.NextHop); return ok }() {
 			x.From += " (next hop resolved recursively)"
 		}
@@ -109,6 +87,43 @@ func (r *Result) RIB(d *model.Device, vrf string, v6 bool) []ospf.RIBRoute {
 	return out
 }
 
+// installedPaths are the paths of an entry the routing table gets: the
+// best, and for FRR the multipaths. FRR installs every path equal to the
+// best up to the IGP metric with the same AS path (bgpd/bgp_mpath.c
+// bgp_path_info_mpath_update; `maximum-paths` defaults to the build's
+// MULTIPATH_NUM, 64 in Debian's frr; without `bgp bestpath as-path
+// multipath-relax` the AS paths must match). IOS installs one path
+// unless `maximum-paths` is configured.
+func installedPaths(s *Speaker, e *Entry) []*Path {
+	b := e.Best
+	paths := []*Path{b}
+	if s.isFRR() {
+		for _, p := range e.Paths {
+			if p != b && p.Invalid == "" && !p.Local && p.EBGP == b.EBGP && p.ASPathString() == b.ASPathString() && equalUpToAge(p, b) {
+				paths = append(paths, p)
+			}
+		}
+	}
+	return paths
+}
+
+// pathNexthops are the forwarding next hops of an entry's installed
+// paths, each next hop resolved (recursively when need be), without
+// duplicates.
+func (r *Result) pathNexthops(s *Speaker, e *Entry, depth int) []ospf.RIBNexthop {
+	var out []ospf.RIBNexthop
+	seen := map[ospf.RIBNexthop]bool{}
+	for _, p := range installedPaths(s, e) {
+		for _, n := range r.resolveNH(s, p.NextHop, p.Prefix, depth) {
+			if !seen[n] {
+				seen[n] = true
+				out = append(out, n)
+			}
+		}
+	}
+	return out
+}
+
 func equalUpToAge(a, b *Path) bool {
 	for _, st := range steps[:ageStep] {
 		if st.cmp(a, b) != 0 {
@@ -136,7 +151,10 @@ func (r *Result) resolveNH(s *Speaker, nh netip.Addr, self netip.Prefix, depth i
 		}
 	}
 	if bb != nil && (ig == nil || bb.Prefix.Bits() > ig.Prefix.Bits()) {
-		return r.resolveNH(s, bb.NextHop, bb.Prefix, depth+1)
+		// Through the BGP route as installed: every multipath next hop
+		// (zebra resolves over the resolving route's installed nexthops,
+		// zebra/zebra_nhg.c nexthop_active; seen in FRR 8.4.4 labs).
+		return r.pathNexthops(s, r.Tables[s][bb.Prefix], depth+1)
 	}
 	if ig == nil {
 		return nil

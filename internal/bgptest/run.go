@@ -3,6 +3,7 @@ package bgptest
 import (
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
 	"time"
 
@@ -44,6 +45,11 @@ func RunOne(ctx context.Context, seed int64, prefix, base string, timeout time.D
 		got, err := lab.Observe(ctx, want)
 		return got.Lines, err
 	})
+	if h, err := time.ParseDuration(os.Getenv("FAREND_BGP_HOLD")); err == nil {
+		// Debugging: keep the lab running to look at it with vtysh.
+		fmt.Fprintf(os.Stderr, "seed %d: holding the lab for %s: vtysh --vty_socket %s/<router>\n", seed, h, lab.Dir)
+		time.Sleep(h)
+	}
 	if err != nil {
 		return o, err
 	}
