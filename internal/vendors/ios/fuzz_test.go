@@ -20,6 +20,7 @@ func FuzzParseIOS(f *testing.F) {
 	}
 	f.Add([]byte("banner motd ^C\nopen\n"))
 	f.Add([]byte("interface X\n ip address 1.2.3.4 255.0.255.0\nrouter bgp 1.2\n neighbor x peer-group\n"))
+	f.Add([]byte("router ospf 1 vrf a\n domain-tag 7\n redistribute bgp 1 subnets\nrouter bgp 1\n bgp redistribute-internal\n redistribute ospf 1 match internal external 2 nssa-external\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		name := filepath.Base("fuzz.cfg")
 		d, notes := Parse(name, data)
