@@ -150,8 +150,23 @@ func (g *igp) sessions(sps []*Speaker) []*Session {
 				}
 			}
 			if b == nil {
-				out = append(out, &Session{A: a, APeer: n, BAddr: n.Addr, State: "unknown",
-					Why: []string{fmt.Sprintf("%s is not an address of a BGP router of the snapshot: routes from it are unknown", n.Addr)}})
+				// The far end is outside the snapshot: its AS is what
+				// the neighbour statement says.
+				ses := &Session{A: a, APeer: n, BAddr: n.Addr, ASA: asFor(a, &n), ASB: n.RemoteAS, State: "unknown",
+					Why: []string{fmt.Sprintf("%s is not an address of a BGP router of the snapshot: routes from it are unknown", n.Addr)}}
+				switch n.RemoteASKind {
+				case "internal":
+					ses.ASB = a.Inst.ASN
+				case "external":
+					ses.EBGP = true
+				}
+				if ses.ASB != 0 {
+					ses.EBGP = ses.ASB != ses.ASA
+				}
+				if src, why := g.sourceAddr(a, &n); why == "" {
+					ses.AAddr = src
+				}
+				out = append(out, ses)
 				continue
 			}
 			src, why := g.sourceAddr(a, &n)

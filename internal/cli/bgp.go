@@ -96,7 +96,19 @@ func writeBGPSessions(w io.Writer, ss []sessionJSON) {
 		if x.EBGP {
 			kind = "eBGP"
 		}
-		fmt.Fprintf(w, "%s (%s, AS %d) - %s (%s, AS %d), %s: %s\n", x.A, x.AAddr, x.AAS, x.B, x.BAddr, x.BAS, kind, x.State)
+		as := func(n uint32) string {
+			if n == 0 {
+				return "AS ?"
+			}
+			return fmt.Sprintf("AS %d", n)
+		}
+		addr := func(a string) string {
+			if a == "" {
+				return "?"
+			}
+			return a
+		}
+		fmt.Fprintf(w, "%s (%s, %s) - %s (%s, %s), %s: %s\n", x.A, addr(x.AAddr), as(x.AAS), x.B, addr(x.BAddr), as(x.BAS), kind, x.State)
 		for _, s := range append(append([]string(nil), x.Why...), x.Notes...) {
 			fmt.Fprintf(w, "    %s\n", s)
 		}
