@@ -136,6 +136,9 @@ type OSPFProcess struct {
 	// PassiveDefault is `passive-interface default`.
 	PassiveDefault bool             `json:"passive_default,omitempty"`
 	Redistribute   []Redistribution `json:"redistribute,omitempty"`
+	// DefaultMetric is `default-metric N`: the metric of redistributed
+	// routes whose `redistribute` line sets none; nil when not configured.
+	DefaultMetric *Setting `json:"default_metric,omitempty"`
 	// DefaultOriginate is set by `default-information originate`.
 	DefaultOriginate *DefaultOriginate `json:"default_originate,omitempty"`
 	// CapabilityVRFLite is IOS `capability vrf-lite`.

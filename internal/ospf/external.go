@@ -95,12 +95,12 @@ func translateNSSA(ins []*Instance) {
 					// the type-5 as a redistributed OSPF route of the
 					// translator (ei.type = ZEBRA_ROUTE_OSPF, route-map metric
 					// -1): its metric is the translator's default for that
-					// source (metric_value: 20; for a default prefix the
+					// source (metric_value: `default-metric`, else 20; for a default prefix the
 					// DEFAULT_ROUTE value, 10 with default-information
 					// originate, else 1), not the type-7's as RFC 3101 3.2
 					// says. The E-bit travels in e[0].tos, which is copied,
 					// as are the tag and the forwarding address.
-					x.Metric = 20
+					x.Metric = redistMetric(tr, "ospf")
 					for _, rd := range tr.Proc.Redistribute {
 						if rd.Protocol == "ospf" && rd.Metric > 0 {
 							x.Metric = rd.Metric

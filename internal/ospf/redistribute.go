@@ -49,6 +49,19 @@ func defaultMetric(in *Instance, def bool, always bool, proto string) int {
 	return 20
 }
 
+// redistMetric is the metric of routes redistributed from proto when
+// the `redistribute` line sets none: `default-metric` when configured
+// (FRR ospfd/ospf_lsa.c metric_value; IOS OSPF Command Reference,
+// default-metric), else the vendor's default. The default route of
+// `default-information originate` does not take it (metric_value's
+// DEFAULT_ROUTE branch).
+func redistMetric(in *Instance, proto string) int {
+	if d := in.Proc.DefaultMetric; d != nil {
+		return d.Value
+	}
+	return defaultMetric(in, false, false, proto)
+}
+
 // classful reports whether p is a classful network: Cisco IOS
 // `redistribute` into OSPF without `subnets` takes only those (OSPF
 // Command Reference, redistribute (IP): "subnets ... for redistributing
@@ -79,7 +92,7 @@ func externals(in *Instance, imp Importer) []external {
 	for _, r := range in.Proc.Redistribute {
 		metric := r.Metric
 		if metric == 0 {
-			metric = defaultMetric(in, false, false, r.Protocol)
+			metric = redistMetric(in, r.Protocol)
 		}
 		at := " at " + r.Pos.String()
 		add := func(e external) {

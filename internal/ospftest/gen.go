@@ -56,6 +56,8 @@ type Router struct {
 	DefaultOrig bool
 	// RFC1583 is `ospf rfc1583compatibility` (OSPFv2).
 	RFC1583 bool
+	// DefaultMetric is ospfd's `default-metric` (0: none).
+	DefaultMetric int
 	// VLinks are OSPFv2 virtual links (GenerateVL); ospf6d 8.4 has none.
 	VLinks []VLink
 }
@@ -449,6 +451,9 @@ func (t *Topology) Config(r *Router) string {
 		}
 		if r.RFC1583 && v == "ospf" {
 			w(" ospf rfc1583compatibility")
+		}
+		if r.DefaultMetric > 0 && v == "ospf" {
+			w(" default-metric %d", r.DefaultMetric)
 		}
 		w(" timers throttle spf 0 50 200")
 		w("exit")

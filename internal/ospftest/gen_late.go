@@ -7,7 +7,9 @@ import "math/rand"
 // rest of a seed's topology does not change with them: RFC 1583
 // compatibility on about a quarter of the routers, and ospf6d's `nssa
 // default-information-originate` in about half of the NSSAs without
-// no-summary (ospfd 8.4 has no such command).
+// no-summary (ospfd 8.4 has no such command), and ospfd's
+// `default-metric` on about a quarter of the routers (drawn last, so the
+// options before it stayed as they were).
 func setLate(t *Topology) {
 	rng := rand.New(rand.NewSource(t.Seed*7919 + 1583))
 	for _, r := range t.Routers {
@@ -22,5 +24,10 @@ func setLate(t *Topology) {
 		// instead of the inter-area one RFC 2328 16.4 step 6a prefers).
 		a := &t.Areas[i]
 		a.NSSADefault = a.Type == "nssa" && !a.NoSummary && rng.Intn(2) == 0
+	}
+	for _, r := range t.Routers {
+		if rng.Intn(4) == 0 {
+			r.DefaultMetric = 1 + rng.Intn(60)
+		}
 	}
 }

@@ -241,6 +241,15 @@ func (p *parser) routerOSPF(l *line, version int, vrf string) {
 			}
 		case "default-information":
 			done = defaultInfo(w, proc, pos)
+		case "default-metric":
+			// ospfd only: ospf6d 8.4 has no default-metric
+			// (ospfd/ospf_vty.c ospf_default_metric_cmd, 0-16777214).
+			v, err := strconv.Atoi(k.Word(1))
+			if n != 2 || err != nil || v < 0 || v > 16777214 || version != 2 {
+				done = false
+				break
+			}
+			proc.DefaultMetric = &model.Setting{Value: v, Pos: pos}
 		case "auto-cost":
 			v, err := strconv.Atoi(k.Word(2))
 			if n == 3 && w[1] == "reference-bandwidth" && err == nil {

@@ -108,6 +108,13 @@ func (p *parser) ospfChildren(kids []*line, op *ospfProc, version int) {
 			done = p.ospfArea(k, op, version)
 		case "default-information":
 			done = p.defaultInfo(k, proc)
+		case "default-metric":
+			v, err := strconv.ParseUint(cisco.JoinFrom(w, 1), 10, 32)
+			if n != 2 || err != nil || v > 16777214 {
+				done = false
+				break
+			}
+			proc.DefaultMetric = &model.Setting{Value: int(v), Pos: pos}
 		case "domain-tag":
 			// domain-tag N: the VPN route tag (RFC 4577 4.2.5.2).
 			if n != 2 || version != 2 {
@@ -163,7 +170,7 @@ func (p *parser) ospfChildren(kids []*line, op *ospfProc, version int) {
 			continue
 		}
 		switch w[0] {
-		case "summary-address", "distribute-list", "default-metric", "domain-id", "shutdown", "prefix-suppression", "neighbor":
+		case "summary-address", "distribute-list", "domain-id", "shutdown", "prefix-suppression", "neighbor":
 			p.BadAll(k, "OSPF process option not modelled")
 		default:
 			p.BadAll(k, "unknown OSPF command")

@@ -236,6 +236,14 @@ func (p *parser) ospfProcess(n *node, version int, vrf string) {
 			}
 			d.RouteMap, _ = o.val("route-map")
 			proc.DefaultOriginate = d
+		case "default-metric":
+			// protocols ospf default-metric N (FRR ospfd; ospf6d has none).
+			if v, ok := p.num(n, "default-metric"); ok && version == 2 {
+				proc.DefaultMetric = &v
+			} else {
+				c.used = false
+				c.report("OSPF option not modelled")
+			}
 		case "auto-cost":
 			if v, ok := p.num(c, "reference-bandwidth"); ok {
 				proc.ReferenceBandwidth = v
