@@ -241,3 +241,17 @@ func TestIOSRedistributeOSPFMatch(t *testing.T) {
 		}
 	}
 }
+
+// IOS `default-metric` sets the metric of redistributed routes without
+// their own, BGP's default of 1 included.
+func TestIOSDefaultMetric(t *testing.T) {
+	r := solvePECE(t,
+		[3]string{"site.cfg", " router-id 192.0.2.3\n", " router-id 192.0.2.3\n default-metric 33\n"},
+		[3]string{"pe.cfg", " router-id 192.0.2.1\n", " router-id 192.0.2.1\n default-metric 5\n"})
+	if got := route(t, r, "ce", "cust", "198.51.100.128/25"); got != "O E2 [110/33] via 192.0.2.3" {
+		t.Errorf("ce: %q, want the site's default-metric 33", got)
+	}
+	if got := route(t, r, "site", "", "203.0.113.0/24"); got != "O E2 [110/5] via 192.0.2.1" {
+		t.Errorf("site: %q, want the PE's default-metric 5", got)
+	}
+}
