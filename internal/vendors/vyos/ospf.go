@@ -238,11 +238,11 @@ func (p *parser) ospfProcess(n *node, version int, vrf string) {
 			proc.DefaultOriginate = d
 		case "default-metric":
 			// protocols ospf default-metric N (FRR ospfd; ospf6d has none).
-			if v, ok := p.num(n, "default-metric"); ok && version == 2 {
-				proc.DefaultMetric = &v
-			} else {
+			if version != 2 {
 				c.used = false
-				c.report("OSPF option not modelled")
+				c.report("OSPF option not modelled (ospf6d has no default-metric)")
+			} else if v, ok := p.num(n, "default-metric"); ok {
+				proc.DefaultMetric = &v
 			}
 		case "auto-cost":
 			if v, ok := p.num(c, "reference-bandwidth"); ok {
