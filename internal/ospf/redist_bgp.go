@@ -12,8 +12,9 @@ import (
 // IOS takes only eBGP-learned routes unless `bgp redistribute-internal`
 // (Cisco IOS IP Routing: BGP Command Reference, bgp
 // redistribute-internal); FRR ospfd takes every BGP route zebra installed
-// (zebra/redistribute.c hands over the selected route whatever its iBGP
-// flag; ospfd/ospf_zebra.c ospf_redistribute_check has no iBGP test).
+// (neither zebra/redistribute.c nor ospfd/ospf_zebra.c tests the iBGP
+// flag; internal/bgptest's OSPF sites see iBGP routes arrive as O E2 in
+// FRR 8.4.4).
 //
 // An IOS PE process (a VRF process without `capability vrf-lite`) sets
 // the DN bit in the LSAs it originates for BGP routes and puts its VPN
