@@ -255,3 +255,26 @@ func TestIOSDefaultMetric(t *testing.T) {
 		t.Errorf("site: %q, want the PE's default-metric 5", got)
 	}
 }
+
+// IOS sets the forwarding address of a redistributed static route only
+// when the interface toward its gateway runs OSPF, is not passive and is
+// neither point-to-point nor point-to-multipoint (Cisco technote 13682).
+func TestIOSForwardingAddress(t *testing.T) {
+	ospfOn := [3]string{"site.cfg", " network 192.0.2.0 0.0.0.255 area 0\n", " network 192.0.2.0 0.0.0.255 area 0\n network 198.51.100.0 0.0.0.255 area 0\n"}
+	for _, c := range []struct {
+		name  string
+		edits [][3]string
+		fa    bool
+	}{
+		{"gateway's interface without OSPF", nil, false},
+		{"broadcast OSPF interface", [][3]string{ospfOn}, true},
+		{"passive", [][3]string{ospfOn, {"site.cfg", " router-id 192.0.2.3\n", " router-id 192.0.2.3\n passive-interface GigabitEthernet0/1\n"}}, false},
+		{"point-to-point", [][3]string{ospfOn, {"site.cfg", " ip address 198.51.100.1 255.255.255.0\n", " ip address 198.51.100.1 255.255.255.0\n ip ospf network point-to-point\n"}}, false},
+	} {
+		r := solvePECE(t, c.edits...)
+		_, _, sum := why(t, r, "site", "198.51.100.128/25")
+		if got := strings.Contains(sum, "forwarding 198.51.100.2"); got != c.fa {
+			t.Errorf("%s: %q, want a forwarding address: %v", c.name, sum, c.fa)
+		}
+	}
+}

@@ -162,14 +162,23 @@ func coveredByOSPF(in *Instance, p netip.Prefix) bool {
 // redistributed route's gateway when it lies on an up OSPF interface's
 // subnet, else zero (FRR ospfd/ospf_lsa.c ospf_external_lsa_nexthop_get;
 // RFC 2328 12.4.4.1). OSPFv3 LSAs from ospf6d carry none.
+//
+// IOS is stricter (Cisco technote 13682, "Common Routing Problem with
+// OSPF Forwarding Address"): the interface toward the gateway must run
+// OSPF, must not be passive and must be neither point-to-point nor
+// point-to-multipoint; otherwise the forwarding address is 0.0.0.0.
 func forwardingAddress(in *Instance, nh netip.Addr) netip.Addr {
 	if !nh.IsValid() || in.Version == 3 {
 		return netip.Addr{}
 	}
 	for _, f := range in.Ifaces {
-		if f.Up && f.Addr.IsValid() && f.Addr.Masked().Contains(nh) {
-			return nh
+		if !f.Up || !f.Addr.IsValid() || !f.Addr.Masked().Contains(nh) {
+			continue
 		}
+		if in.Vendor() == "ios" && (f.Passive || f.Network == model.NetPointToPoint || f.Network == model.NetPointToMultipoint || f.Network == model.NetPointToMultipointNB) {
+			continue
+		}
+		return nh
 	}
 	return netip.Addr{}
 }
