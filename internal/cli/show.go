@@ -219,6 +219,12 @@ func showOSPF(w io.Writer, r *model.Router) {
 		if p.VPNPEWhy != "" {
 			fmt.Fprintf(w, "  PE mode %v: %s\n", p.VPNPE, p.VPNPEWhy)
 		}
+		if p.DomainTag != nil {
+			fmt.Fprintf(w, "  domain-tag %d (%s)\n", p.DomainTag.Value, p.DomainTag.Pos)
+		}
+		if p.DefaultMetric != nil {
+			fmt.Fprintf(w, "  default-metric %d (%s)\n", p.DefaultMetric.Value, p.DefaultMetric.Pos)
+		}
 		for _, a := range p.Areas {
 			fmt.Fprintf(w, "  area %s %s", a.ID, a.Type)
 			if a.NoSummary {
@@ -244,7 +250,11 @@ func showOSPF(w io.Writer, r *model.Router) {
 			}
 		}
 		for _, rd := range p.Redistribute {
-			fmt.Fprintf(w, "  redistribute %s subnets=%v route-map %q\n", rd.Protocol, rd.Subnets, rd.RouteMap)
+			fmt.Fprintf(w, "  redistribute %s subnets=%v route-map %q", rd.Protocol, rd.Subnets, rd.RouteMap)
+			if rd.Metric != 0 || rd.MetricType != 0 || rd.Tag != 0 {
+				fmt.Fprintf(w, " metric %d metric-type %d tag %d", rd.Metric, rd.MetricType, rd.Tag)
+			}
+			fmt.Fprintln(w)
 		}
 	}
 }
@@ -253,6 +263,9 @@ func showBGP(w io.Writer, r *model.Router) {
 	for _, b := range r.BGP {
 		fmt.Fprintf(w, "bgp as %d vrf %q router-id %s profile %q\n", b.ASN, b.VRF, b.RouterID, b.Profile)
 		fmt.Fprintf(w, "  ebgp-requires-policy %v (%s)\n", b.EBGPRequiresPolicy.On, flagFrom(b.EBGPRequiresPolicy))
+		if b.RedistributeInternal {
+			fmt.Fprintln(w, "  bgp redistribute-internal (iBGP routes go into IGPs)")
+		}
 		fmt.Fprintf(w, "  default ipv4-unicast %v (%s)\n", b.DefaultIPv4Unicast.On, flagFrom(b.DefaultIPv4Unicast))
 		for _, af := range b.AFs {
 			for _, n := range af.Networks {
