@@ -16,7 +16,8 @@ import (
 func originateExternals(ins []*Instance, exts map[*Instance][]external, domains map[*Instance]*lsdb) {
 	for _, in := range ins {
 		for _, e := range exts[in] {
-			fa := forwardingAddress(in, e.nexthop)
+			fa := forwardingAddress(in, e.nexthop, false)
+			fa7 := forwardingAddress(in, e.nexthop, true)
 			l := &LSA{Type: LSAExternal, AdvRouter: in.RouterID, Prefix: e.prefix, Metric: e.metric, E2: e.e2, FA: fa, Tag: e.tag, DN: e.dn, origin: in, What: e.what}
 			in.lsas = append(in.lsas, l)
 			if in.ext != nil {
@@ -26,10 +27,10 @@ func originateExternals(ins []*Instance, exts map[*Instance][]external, domains 
 				if areaType(in, a) != model.AreaNSSA {
 					continue
 				}
-				n := &LSA{Type: LSANSSA, Area: a, AdvRouter: in.RouterID, Prefix: e.prefix, Metric: e.metric, E2: e.e2, FA: fa, Tag: e.tag, DN: e.dn, origin: in, What: e.what}
+				n := &LSA{Type: LSANSSA, Area: a, AdvRouter: in.RouterID, Prefix: e.prefix, Metric: e.metric, E2: e.e2, FA: fa7, Tag: e.tag, DN: e.dn, origin: in, What: e.what}
 				if !in.ABR && in.Version == 2 {
 					n.P = true
-					n.FA = nssaForwardingAddress(in, a, fa)
+					n.FA = nssaForwardingAddress(in, a, fa7)
 					if !n.FA.IsValid() {
 						continue
 					}

@@ -167,7 +167,10 @@ func coveredByOSPF(in *Instance, p netip.Prefix) bool {
 // OSPF Forwarding Address"): the interface toward the gateway must run
 // OSPF, must not be passive and must be neither point-to-point nor
 // point-to-multipoint; otherwise the forwarding address is 0.0.0.0.
-func forwardingAddress(in *Instance, nh netip.Addr) netip.Addr {
+//
+// type7 asks for the candidate of a type-7 LSA: the technote describes
+// type-5 LSAs, so for IOS type-7 LSAs the FRR rule stays (unchecked).
+func forwardingAddress(in *Instance, nh netip.Addr, type7 bool) netip.Addr {
 	if !nh.IsValid() || in.Version == 3 {
 		return netip.Addr{}
 	}
@@ -175,7 +178,7 @@ func forwardingAddress(in *Instance, nh netip.Addr) netip.Addr {
 		if !f.Up || !f.Addr.IsValid() || !f.Addr.Masked().Contains(nh) {
 			continue
 		}
-		if in.Vendor() == "ios" && (f.Passive || f.Network == model.NetPointToPoint || f.Network == model.NetPointToMultipoint || f.Network == model.NetPointToMultipointNB) {
+		if in.Vendor() == "ios" && !type7 && (f.Passive || f.Network == model.NetPointToPoint || f.Network == model.NetPointToMultipoint || f.Network == model.NetPointToMultipointNB) {
 			continue
 		}
 		return nh
