@@ -51,6 +51,8 @@ type Router struct {
 	// OSPF.
 	OSPFOnly  bool
 	RedistBGP string
+	// RedistOSPF adds `redistribute ospf` to a border's BGP.
+	RedistOSPF bool
 }
 
 // Link is a veth pair between two routers.
@@ -215,6 +217,9 @@ func (t *Topology) Config(r *Router) string {
 	}
 	if r.RedistStatic {
 		w("  redistribute static")
+	}
+	if r.RedistOSPF {
+		w("  redistribute ospf")
 	}
 	for _, x := range r.Ifaces {
 		if x.OSPF {

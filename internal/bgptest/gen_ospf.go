@@ -9,7 +9,8 @@ import (
 // addOSPFSite gives about half of the topologies an OSPF site: one
 // router that runs only OSPF, linked to a BGP router that runs ospfd on
 // that link and redistributes BGP into OSPF, sometimes through a
-// route-map, with a metric or as type 1. The site compares the O E1/E2
+// route-map, with a metric or as type 1; half of those borders also
+// redistribute OSPF into BGP. The site compares the O E1/E2
 // routes it installs; the BGP router compares the site's loopback. The
 // draw uses its own random stream, so the rest of every seed's topology
 // is what it was before the site existed.
@@ -29,6 +30,9 @@ func (t *Topology) addOSPFSite() {
 	border.Ifaces, site.Ifaces = append(border.Ifaces, ia), append(site.Ifaces, ib)
 	t.Links = append(t.Links, &Link{A: border, B: site, IA: ia, IB: ib})
 	border.RedistBGP = []string{"", "", " metric 30", " metric-type 1", " route-map PL-LOOP", " route-map MISSING", " route-map MED50"}[rng.Intn(7)]
+	// Half the borders also take the OSPF routes into BGP (mutual
+	// redistribution: the site's loopback travels on as a BGP route).
+	border.RedistOSPF = rng.Intn(2) == 0
 }
 
 // ospfConfig is the OSPF part of a router's frr.conf ("" for a router
