@@ -12,7 +12,8 @@ import (
 	"farend/internal/snapshot"
 )
 
-// solvePECE loads testdata/pe-ce with edits ({file, old, new}) and
+// solvePECE loads testdata/pe-ce with edits ({file, old, new}; no old:
+// a new file) and
 // solves OSPF and BGP together.
 func solvePECE(t *testing.T, edits ...[3]string) *Result {
 	t.Helper()
@@ -42,6 +43,14 @@ func solvePECE(t *testing.T, edits ...[3]string) *Result {
 		}
 		if err := os.WriteFile(filepath.Join(dir, "configs", e.Name()), []byte(s), 0o644); err != nil {
 			t.Fatal(err)
+		}
+	}
+	// An edit with no old text adds a file.
+	for _, ed := range edits {
+		if ed[1] == "" {
+			if err := os.WriteFile(filepath.Join(dir, "configs", ed[0]), []byte(ed[2]), 0o644); err != nil {
+				t.Fatal(err)
+			}
 		}
 	}
 	snap, err := snapshot.Load(dir)
@@ -276,5 +285,38 @@ func TestIOSForwardingAddress(t *testing.T) {
 		if got := strings.Contains(sum, "forwarding 198.51.100.2"); got != c.fa {
 			t.Errorf("%s: %q, want a forwarding address: %v", c.name, sum, c.fa)
 		}
+	}
+}
+
+// Addresses repeat across VRFs: a PE with the same link address in two
+// VRFs, toward two customer routers with the same address, pairs each
+// VRF with the router whose neighbour statement and AS match.
+func TestVRFPeersWithRepeatedAddresses(t *testing.T) {
+	r := solvePECE(t,
+		[3]string{"pe.cfg", "interface GigabitEthernet0/1\n", "interface GigabitEthernet0/2\n vrf forwarding zother\n ip address 198.18.0.2 255.255.255.252\n!\ninterface GigabitEthernet0/1\n"},
+		[3]string{"pe.cfg", "vrf definition cust\n", "vrf definition zother\n rd 65000:2\n address-family ipv4\n exit-address-family\n!\nvrf definition cust\n"},
+		[3]string{"pe.cfg", " exit-address-family\n!\nend\n", " exit-address-family\n address-family ipv4 vrf zother\n  neighbor 198.18.0.1 remote-as 64501\n  neighbor 198.18.0.1 activate\n exit-address-family\n!\nend\n"},
+		[3]string{"ext2.cfg", "", "hostname ext2\n!\ninterface Loopback0\n ip address 198.51.100.65 255.255.255.192\n!\ninterface GigabitEthernet0/0\n ip address 198.18.0.1 255.255.255.252\n!\nrouter bgp 64501\n bgp router-id 198.51.100.65\n neighbor 198.18.0.2 remote-as 65000\n address-family ipv4\n  network 198.51.100.64 mask 255.255.255.192\n  neighbor 198.18.0.2 activate\n exit-address-family\n!\nend\n"})
+	states := map[string]string{}
+	for _, x := range r.Sessions {
+		b := x.APeer.Addr.String()
+		if x.B != nil {
+			b = x.B.Name()
+		}
+		states[x.A.Name()+" - "+b] = x.State
+	}
+	for _, k := range []string{"ext - pe vrf cust", "ext2 - pe vrf zother"} {
+		if states[k] != Established {
+			t.Errorf("%s: %q (sessions %v)", k, states[k], states)
+		}
+	}
+	if got := route(t, r, "pe", "cust", "203.0.113.0/24"); got != "B [20/0] via 198.18.0.1" {
+		t.Errorf("pe vrf cust: %q", got)
+	}
+	if got := route(t, r, "pe", "cust", "198.51.100.64/26"); got != "" {
+		t.Errorf("pe vrf cust has ext2's route: %q", got)
+	}
+	if got := route(t, r, "pe", "zother", "198.51.100.64/26"); got != "B [20/0] via 198.18.0.1" {
+		t.Errorf("pe vrf zother: %q", got)
 	}
 }

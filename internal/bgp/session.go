@@ -128,6 +128,53 @@ func remoteOK(me *Speaker, n *model.BGPPeer, peerAS uint32) (bool, string) {
 	return n.RemoteAS == peerAS, fmt.Sprint(n.RemoteAS)
 }
 
+// peerOf is the speaker a neighbour statement of a reaches: the one
+// router of the snapshot that owns the address, in any table (VRF names
+// are local to a router). Addresses repeat across VRFs; when several
+// routers own it, the one whose own neighbour statement names a's
+// source address with a's AS, while a's statement names its AS, is the
+// peer. If that still leaves none or several, ambiguous says so.
+func (g *igp) peerOf(a *Speaker, n *model.BGPPeer, sps []*Speaker) (*Speaker, string) {
+	var cands []*Speaker
+	for _, t := range sps {
+		if t.Dev != a.Dev && t.owns(n.Addr) {
+			cands = append(cands, t)
+		}
+	}
+	if len(cands) <= 1 {
+		if len(cands) == 0 {
+			return nil, ""
+		}
+		return cands[0], ""
+	}
+	src, _ := g.sourceAddr(a, n)
+	var match []*Speaker
+	for _, t := range cands {
+		if ok, _ := remoteOK(a, n, t.Inst.ASN); !ok {
+			continue
+		}
+		for j := range t.Inst.Neighbors {
+			x := &t.Inst.Neighbors[j]
+			if x.Addr != src {
+				continue
+			}
+			m := peerConfig(t.Inst, x)
+			if ok, _ := remoteOK(t, &m, asFor(a, n)); ok {
+				match = append(match, t)
+				break
+			}
+		}
+	}
+	if len(match) == 1 {
+		return match[0], ""
+	}
+	var names []string
+	for _, t := range cands {
+		names = append(names, t.Name())
+	}
+	return nil, fmt.Sprintf("%s is an address of %s: farend cannot tell which one this neighbour reaches (%d of them name %s's address %s with matching ASes); routes over it are unknown", n.Addr, strings.Join(names, " and "), len(match), a.Name(), src)
+}
+
 // sessions pairs the neighbour statements of the speakers.
 func (g *igp) sessions(sps []*Speaker) []*Session {
 	var out []*Session
@@ -141,13 +188,10 @@ func (g *igp) sessions(sps []*Speaker) []*Session {
 				continue
 			}
 			n := peerConfig(a.Inst, raw)
-			var b *Speaker
-			for _, t := range sps {
-				// VRF names are local to a router: a VRF instance peers
-				// with whichever router owns the address, in any table.
-				if t.Dev != a.Dev && t.owns(n.Addr) {
-					b = t
-				}
+			b, ambiguous := g.peerOf(a, &n, sps)
+			if ambiguous != "" {
+				out = append(out, &Session{A: a, APeer: n, BAddr: n.Addr, ASA: asFor(a, &n), ASB: n.RemoteAS, State: "unknown", Why: []string{ambiguous}})
+				continue
 			}
 			if b == nil {
 				// The far end is outside the snapshot: its AS is what
