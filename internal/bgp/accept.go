@@ -59,6 +59,9 @@ func (c *computation) accept(y *side, p *Path, note func(string)) (*Path, bool) 
 			ok, _, unk := applyRouteMap(me.Dev.Router, y.af.RouteMapIn, q)
 			c.unknown = append(c.unknown, prefixed(me, unk)...)
 			if !ok {
+				if me.Dev.Router.RouteMap(y.af.RouteMapIn) == nil {
+					note(fmt.Sprintf("%s: route-map %s (in from %s) does not exist: every route from %s is denied", me.Name(), y.af.RouteMapIn, y.peerAddr, y.peerAddr))
+				}
 				return nil, false
 			}
 		}

@@ -178,6 +178,7 @@ func Compute(devs []*model.Device, igpRes *ospf.Result) *Result {
 			}
 		}
 	}
+	res.Notes = dedup(res.Notes)
 	res.Unknown = dedup(c.unknown)
 	return res
 }

@@ -70,6 +70,9 @@ func (c *computation) export(x *side, p *Path, note func(string)) (*Path, bool) 
 		ok, _, unk := applyRouteMap(me.Dev.Router, x.af.RouteMapOut, q)
 		c.unknown = append(c.unknown, prefixed(me, unk)...)
 		if !ok {
+			if me.Dev.Router.RouteMap(x.af.RouteMapOut) == nil {
+				note(fmt.Sprintf("%s: route-map %s (out to %s) does not exist: no route is sent to %s", me.Name(), x.af.RouteMapOut, x.peerAddr, x.peerAddr))
+			}
 			return nil, false
 		}
 	}

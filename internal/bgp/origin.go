@@ -103,9 +103,12 @@ func (c *computation) originate(s *Speaker) (out []*Path, notes []string) {
 				p.MED = uint32(rd.Metric)
 			}
 			if rd.RouteMap != "" {
-				ok, _, unk := applyRouteMap(s.Dev.Router, rd.RouteMap, p)
+				ok, why, unk := applyRouteMap(s.Dev.Router, rd.RouteMap, p)
 				c.unknown = append(c.unknown, prefixed(s, unk)...)
 				if !ok {
+					if s.Dev.Router.RouteMap(rd.RouteMap) == nil {
+						notes = append(notes, fmt.Sprintf("%s: `redistribute %s route-map %s`: %s, nothing is redistributed", s.Name(), rd.Protocol, rd.RouteMap, why))
+					}
 					continue
 				}
 			}

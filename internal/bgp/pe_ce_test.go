@@ -192,9 +192,19 @@ func TestIOSRedistributeInternal(t *testing.T) {
 	if !strings.Contains(strings.Join(notes, "\n"), "bgp redistribute-internal") {
 		t.Errorf("pe's notes do not say why: %q", notes)
 	}
-	r = solvePECE(t, append(ibgp, [3]string{"pe.cfg", "router bgp 65000\n", "router bgp 65000\n bgp redistribute-internal\n"})...)
-	if got := route(t, r, "site", "", "203.0.113.0/24"); got != "O E2 [110/1] via 192.0.2.1" {
-		t.Errorf("site with bgp redistribute-internal on pe: %q", got)
+	for _, c := range []struct {
+		where string
+		edit  [3]string
+		want  string
+	}{
+		{"under router bgp", [3]string{"pe.cfg", "router bgp 65000\n", "router bgp 65000\n bgp redistribute-internal\n"}, "O E2 [110/1] via 192.0.2.1"},
+		{"in the VRF's address family", [3]string{"pe.cfg", " address-family ipv4 vrf cust\n", " address-family ipv4 vrf cust\n  bgp redistribute-internal\n"}, "O E2 [110/1] via 192.0.2.1"},
+		{"in another VRF's address family", [3]string{"pe.cfg", " exit-address-family\n!\nend\n", " exit-address-family\n address-family ipv4 vrf other\n  bgp redistribute-internal\n exit-address-family\n!\nend\n"}, ""},
+	} {
+		r = solvePECE(t, append(ibgp, c.edit)...)
+		if got := route(t, r, "site", "", "203.0.113.0/24"); got != c.want {
+			t.Errorf("bgp redistribute-internal %s: site has %q, want %q", c.where, got, c.want)
+		}
 	}
 }
 
@@ -219,6 +229,31 @@ func TestRedistributionNotes(t *testing.T) {
 	// The route-map's set metric applies (the match is assumed).
 	if got := route(t, r, "ce", "cust", "198.51.100.128/25"); got != "O E2 [110/7] via 192.0.2.3" {
 		t.Errorf("ce: %q, want metric 7 from the route-map", got)
+	}
+
+	// Two routes through the map: its unevaluated clause is said once.
+	// A missing map denies everything, and says so.
+	r = solvePECE(t,
+		[3]string{"site.cfg", " redistribute static subnets tag 3489725928\n", " redistribute static subnets route-map RM\n redistribute connected subnets route-map NOPE\n"},
+		[3]string{"site.cfg", "ip route 198.51.100.128 255.255.255.128 198.51.100.2\n", "ip route 198.51.100.128 255.255.255.128 198.51.100.2\nip route 198.51.100.64 255.255.255.192 198.51.100.2\n"},
+		[3]string{"site.cfg", "end\n", "route-map RM permit 10\n match interface GigabitEthernet0/1\n!\nend\n"})
+	for _, in := range r.OSPF().Instances {
+		if in.Dev.Name == "site" {
+			notes = in.Notes
+		}
+	}
+	all = strings.Join(notes, "\n")
+	if n := strings.Count(all, "`match interface GigabitEthernet0/1` is not evaluated"); n != 1 {
+		t.Errorf("the unevaluated clause is said %d times: %q", n, notes)
+	}
+	if !strings.Contains(all, "route-map NOPE does not exist") {
+		t.Errorf("the missing route-map is not said: %q", notes)
+	}
+	if got := route(t, r, "ce", "cust", "198.51.100.0/24"); got != "" {
+		t.Errorf("ce: the connected route redistributed through a missing route-map: %q", got)
+	}
+	if got := route(t, r, "ce", "cust", "198.51.100.64/26"); got != "O E2 [110/20] via 192.0.2.3" {
+		t.Errorf("ce: %q", got)
 	}
 }
 

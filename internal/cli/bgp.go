@@ -96,6 +96,9 @@ func writeBGPSessions(w io.Writer, ss []sessionJSON) {
 		if x.EBGP {
 			kind = "eBGP"
 		}
+		if x.BAS == 0 && !x.EBGP {
+			kind = "BGP" // the far end's AS is not known
+		}
 		as := func(n uint32) string {
 			if n == 0 {
 				return "AS ?"

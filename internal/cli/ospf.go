@@ -112,7 +112,8 @@ func newOSPFLSDB() *cobra.Command {
 			if d == nil {
 				return usagef("no device %q in %s (it has: %s)", args[1], args[0], strings.Join(s.Names(), ", "))
 			}
-			res := bgp.Solve(s.Devices).OSPF()
+			solved := bgp.Solve(s.Devices)
+			res := solved.OSPF()
 			v := vrf
 			if !cmd.Flags().Changed("vrf") {
 				v = "*"
@@ -132,9 +133,16 @@ func newOSPFLSDB() *cobra.Command {
 				}
 				var out []inst
 				for _, in := range ins {
-					out = append(out, inst{in.Name(), in.RouterID.String(), in.ABR, in.ABRWhy, res.LSDB(in), in.Notes})
+					notes := in.Notes
+					if solved.Unsettled != "" {
+						notes = append([]string{solved.Unsettled}, notes...)
+					}
+					out = append(out, inst{in.Name(), in.RouterID.String(), in.ABR, in.ABRWhy, res.LSDB(in), notes})
 				}
 				return writeJSON(cmd.OutOrStdout(), out)
+			}
+			if solved.Unsettled != "" {
+				fmt.Fprintf(cmd.OutOrStdout(), "note: %s\n\n", solved.Unsettled)
 			}
 			for i, in := range ins {
 				if i > 0 {

@@ -36,9 +36,15 @@ func redistBGP(in *Instance, imp Importer, r model.Redistribution, add func(exte
 		in.Notes = append(in.Notes, fmt.Sprintf("`redistribute bgp`%s: BGP routes are not computed for this answer", at))
 		return
 	}
+	// The flag of the BGP instance of the process's VRF (`bgp
+	// redistribute-internal` under `address-family ipv4 vrf X`); a VRF
+	// instance is taken to inherit it from `router bgp` itself (assumed,
+	// not checked against a real IOS).
 	internal := false
 	for _, b := range in.Dev.Router.BGP {
-		internal = internal || b.RedistributeInternal
+		if b.VRF == in.Proc.VRF || b.VRF == "" {
+			internal = internal || b.RedistributeInternal
+		}
 	}
 	skipped := 0
 	tag, hasTag, tagWhy := vpnRouteTag(in)

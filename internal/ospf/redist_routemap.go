@@ -19,6 +19,10 @@ func redistRouteMap(in *Instance, name string, e *external) bool {
 	if in.Dev.Router == nil {
 		return true
 	}
+	if in.Dev.Router.RouteMap(name) == nil {
+		in.Notes = append(in.Notes, fmt.Sprintf("route-map %s does not exist: `redistribute ... route-map %s` redistributes nothing (FRR denies with a missing map)", name, name))
+		return false
+	}
 	ok, _, unknown := policy.RunRouteMap(in.Dev.Router, name, extRoute{e})
 	for _, u := range unknown {
 		in.Notes = append(in.Notes, fmt.Sprintf("%s (redistribution into %s)", u, in.Name()))

@@ -109,8 +109,11 @@ func (p *parser) ospfChildren(kids []*line, op *ospfProc, version int) {
 		case "default-information":
 			done = p.defaultInfo(k, proc)
 		case "default-metric":
+			// IOS takes 1-4294967295 (Cisco OSPF Command and
+			// Configuration Handbook, default-metric); 16777215 and
+			// above are LSInfinity.
 			v, err := strconv.ParseUint(cisco.JoinFrom(w, 1), 10, 32)
-			if n != 2 || err != nil || v > 16777214 {
+			if n != 2 || err != nil || v == 0 {
 				done = false
 				break
 			}
