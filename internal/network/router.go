@@ -47,6 +47,9 @@ func (n *Network) routerHop(d *model.Device, in string, pkt packet.Packet) sim.O
 		out.TTL--
 	}
 	rib := n.rib().RIB(d, vrf, pkt.Is6())
+	if u := n.rib().Unsettled; u != "" {
+		t.Unknown = append(t.Unknown, u)
+	}
 	r := longest(rib, pkt.Dst)
 	where := "global table"
 	if vrf != "" {
