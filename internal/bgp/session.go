@@ -196,8 +196,13 @@ func (g *igp) sessions(sps []*Speaker) []*Session {
 			if b == nil {
 				// The far end is outside the snapshot: its AS is what
 				// the neighbour statement says.
-				ses := &Session{A: a, APeer: n, BAddr: n.Addr, ASA: asFor(a, &n), ASB: n.RemoteAS, State: "unknown",
-					Why: []string{fmt.Sprintf("%s is not an address of a BGP router of the snapshot: routes from it are unknown", n.Addr)}}
+				why := fmt.Sprintf("%s is not an address of a BGP router of the snapshot: routes from it are unknown", n.Addr)
+				for _, t := range sps {
+					if t.Dev == a.Dev && t.owns(n.Addr) {
+						why = fmt.Sprintf("%s is an address of %s itself (%s): sessions between the tables of one router are not modelled; routes from it are unknown", n.Addr, a.Dev.Name, t.Name())
+					}
+				}
+				ses := &Session{A: a, APeer: n, BAddr: n.Addr, ASA: asFor(a, &n), ASB: n.RemoteAS, State: "unknown", Why: []string{why}}
 				switch n.RemoteASKind {
 				case "internal":
 					ses.ASB = a.Inst.ASN
