@@ -82,7 +82,6 @@ func (r *Result) compute(ins []*Instance) {
 			continue
 		}
 		exts[in] = externals(in, r.imp)
-		in.Notes = dedupNotes(in.Notes)
 		in.ASBR = len(exts[in]) > 0
 	}
 	ndefs := map[*Instance][]nssaDefault{}

@@ -49,17 +49,3 @@ func Redistributes(devs []*model.Device, proto string) bool {
 	}
 	return false
 }
-
-// dedupNotes drops repeated notes (a route-map clause is noted once per
-// route it runs on), keeping the first of each in order.
-func dedupNotes(xs []string) []string {
-	seen := map[string]bool{}
-	var out []string
-	for _, x := range xs {
-		if !seen[x] {
-			seen[x] = true
-			out = append(out, x)
-		}
-	}
-	return out
-}

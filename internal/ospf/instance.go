@@ -3,6 +3,7 @@ package ospf
 import (
 	"fmt"
 	"net/netip"
+	"slices"
 	"sort"
 
 	"farend/internal/model"
@@ -51,6 +52,14 @@ type Instance struct {
 	// changed in this computation, transitPrev those of the one before
 	// (transitSummaries).
 	transitNow, transitPrev map[transitKey]transitRoute
+}
+
+// note adds a note once (a route-map clause is met once per route it
+// runs on).
+func (in *Instance) note(s string) {
+	if !slices.Contains(in.Notes, s) {
+		in.Notes = append(in.Notes, s)
+	}
 }
 
 // Name names the instance for people: "cisco2 ospf 72 vrf vrf1".

@@ -30,10 +30,10 @@ func redistBGP(in *Instance, imp Importer, r model.Redistribution, add func(exte
 	at := " at " + r.Pos.String()
 	switch {
 	case in.Version == 3:
-		in.Notes = append(in.Notes, fmt.Sprintf("`redistribute bgp`%s: IPv6 BGP routes are not modelled; whatever it adds to OSPFv3 is missing here", at))
+		in.note(fmt.Sprintf("`redistribute bgp`%s: IPv6 BGP routes are not modelled; whatever it adds to OSPFv3 is missing here", at))
 		return
 	case imp == nil:
-		in.Notes = append(in.Notes, fmt.Sprintf("`redistribute bgp`%s: BGP routes are not computed for this answer", at))
+		in.note(fmt.Sprintf("`redistribute bgp`%s: BGP routes are not computed for this answer", at))
 		return
 	}
 	// The flag of the BGP instance of the process's VRF (`bgp
@@ -49,7 +49,7 @@ func redistBGP(in *Instance, imp Importer, r model.Redistribution, add func(exte
 	skipped := 0
 	tag, hasTag, tagWhy := vpnRouteTag(in)
 	if in.Proc.VPNPE && !hasTag {
-		in.Notes = append(in.Notes, tagWhy)
+		in.note(tagWhy)
 	}
 	for _, x := range imp(in.Dev, in.Proc.VRF, false, "bgp") {
 		if x.Internal && in.Vendor() == "ios" && !internal {
@@ -66,7 +66,7 @@ func redistBGP(in *Instance, imp Importer, r model.Redistribution, add func(exte
 		add(e)
 	}
 	if skipped > 0 {
-		in.Notes = append(in.Notes, fmt.Sprintf("`redistribute bgp`%s: %d iBGP route(s) not redistributed: IOS redistributes only eBGP routes into an IGP; add `bgp redistribute-internal` under `router bgp` to take them", at, skipped))
+		in.note(fmt.Sprintf("`redistribute bgp`%s: %d iBGP route(s) not redistributed: IOS redistributes only eBGP routes into an IGP; add `bgp redistribute-internal` under `router bgp` to take them", at, skipped))
 	}
 }
 

@@ -20,12 +20,12 @@ func redistRouteMap(in *Instance, name string, e *external) bool {
 		return true
 	}
 	if in.Dev.Router.RouteMap(name) == nil {
-		in.Notes = append(in.Notes, fmt.Sprintf("route-map %s does not exist: `redistribute ... route-map %s` redistributes nothing (FRR denies with a missing map)", name, name))
+		in.note(fmt.Sprintf("route-map %s does not exist: `redistribute ... route-map %s` redistributes nothing (FRR denies with a missing map)", name, name))
 		return false
 	}
 	ok, _, unknown := policy.RunRouteMap(in.Dev.Router, name, extRoute{e})
 	for _, u := range unknown {
-		in.Notes = append(in.Notes, fmt.Sprintf("%s (redistribution into %s)", u, in.Name()))
+		in.note(fmt.Sprintf("%s (redistribution into %s)", u, in.Name()))
 	}
 	return ok
 }

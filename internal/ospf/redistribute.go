@@ -127,7 +127,7 @@ func externals(in *Instance, imp Importer) []external {
 		case "bgp":
 			redistBGP(in, imp, r, add)
 		default:
-			in.Notes = append(in.Notes, fmt.Sprintf("`redistribute %s`%s: routes of %s are not modelled; whatever it adds to OSPF is missing here", r.Protocol, at, r.Protocol))
+			in.note(fmt.Sprintf("`redistribute %s`%s: routes of %s are not modelled; whatever it adds to OSPF is missing here", r.Protocol, at, r.Protocol))
 		}
 	}
 	if d := in.Proc.DefaultOriginate; d != nil {
